@@ -1,0 +1,1 @@
+//! Recognising OTLP payloads written with older schema versions.

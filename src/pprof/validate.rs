@@ -1,0 +1,1 @@
+//! pprof validity rules (google/pprof `CheckValid` and its decode-time checks).

@@ -1,0 +1,40 @@
+//! Shared test helpers: where the third-party corpus lives, and reading its files.
+
+use std::path::PathBuf;
+
+/// The corpus root: `$PPROTEL_CORPUS`, else `../shared/corpus` beside the repository.
+///
+/// Returns `None` (and the caller skips) when it is missing, except under `CI=true`, where a
+/// missing corpus fails the run: CI must never pass by testing nothing.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("PPROTEL_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("corpus not found at {} (set PPROTEL_CORPUS)", dir.display());
+    }
+    eprintln!("corpus not found at {}; skipping", dir.display());
+    None
+}
+
+/// Every file in `corpus/<sub>`, sorted by name so tests run in a stable order.
+pub fn corpus_files(sub: &str) -> Vec<PathBuf> {
+    let Some(root) = corpus_dir() else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(sub))
+        .unwrap_or_else(|e| panic!("reading corpus/{sub}: {e}"))
+        .map(|entry| entry.expect("corpus entry").path())
+        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "PROVENANCE.md"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The file's name, for messages.
+pub fn name(path: &std::path::Path) -> String {
+    path.file_name().unwrap().to_string_lossy().into_owned()
+}
