@@ -7,6 +7,7 @@
 //! Nothing in this library prints, exits or knows about the command line.
 #![deny(missing_docs)]
 
+pub mod convert;
 pub mod input;
 pub mod otlp;
 pub mod pprof;

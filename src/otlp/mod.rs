@@ -8,3 +8,34 @@ pub mod validate;
 pub use opentelemetry_proto::tonic::common::v1 as common;
 pub use opentelemetry_proto::tonic::profiles::v1development as model;
 pub use opentelemetry_proto::tonic::resource::v1 as resource;
+pub mod mapping;
+pub mod semconv;
+
+use prost::Message;
+
+/// An OTLP payload could not be decoded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// Written with another schema version, or framed.
+    #[error(transparent)]
+    Schema(#[from] schema::SchemaError),
+    /// Malformed protobuf.
+    #[error("malformed OTLP protobuf: {0}")]
+    Protobuf(#[from] prost::DecodeError),
+    /// Malformed or mistyped JSON.
+    #[error(transparent)]
+    Json(#[from] json::JsonError),
+}
+
+/// Decodes binary `ProfilesData` (or the wire-identical `ExportProfilesServiceRequest`),
+/// refusing payloads of older schema versions instead of misreading them.
+pub fn decode_protobuf(bytes: &[u8]) -> Result<model::ProfilesData, DecodeError> {
+    schema::check(bytes)?;
+    Ok(model::ProfilesData::decode(bytes)?)
+}
+
+/// Encodes binary `ProfilesData`.
+pub fn encode_protobuf(data: &model::ProfilesData) -> Vec<u8> {
+    data.encode_to_vec()
+}

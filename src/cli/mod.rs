@@ -1,0 +1,61 @@
+//! Command-line definitions and dispatch. Format logic lives in the library; this layer only
+//! turns arguments into library calls, files into bytes, and results into exit codes.
+
+mod convert;
+mod files;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use pprotel::input::Format;
+
+const EXIT_CODES: &str = "\
+Exit status:
+  0  success (converted; profiles equal; no violations)
+  1  a difference or a validation failure was found
+  2  an error: bad usage, unreadable or malformed input, I/O failure";
+
+/// Lossless translation between pprof and OpenTelemetry OTLP Profiles.
+#[derive(Debug, Parser)]
+#[command(name = "pprotel", version, about, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Convert profiles between pprof and OTLP (protobuf or JSON).
+    #[command(after_help = convert::AFTER_HELP)]
+    Convert(convert::Args),
+}
+
+/// A profile format, as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// pprof protobuf (gzip-compressed unless the output name ends in `.pb`).
+    Pprof,
+    /// OTLP Profiles binary protobuf (`ProfilesData`, as sent to collectors).
+    Otlp,
+    /// OTLP Profiles JSON.
+    OtlpJson,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Format {
+        match arg {
+            FormatArg::Pprof => Format::Pprof,
+            FormatArg::Otlp => Format::OtlpProtobuf,
+            FormatArg::OtlpJson => Format::OtlpJson,
+        }
+    }
+}
+
+/// Parses the command line and runs it.
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Convert(args) => convert::run(args),
+    }
+}

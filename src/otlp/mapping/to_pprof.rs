@@ -1,0 +1,824 @@
+//! OTLP Profiles → pprof.
+//!
+//! A scope whose Profiles line up sample by sample (same count, and per position the same
+//! stack, attributes and link, one value each, and the same profile-level fields) becomes one
+//! pprof with one sample type per Profile. Any other scope becomes one pprof per Profile:
+//! unaligned samples are never mixed. What pprof cannot carry is counted in a [`Report`].
+
+use std::collections::HashMap;
+
+use super::interner::Interner;
+use super::labels::{DecodedLabel, decode_value};
+use super::to_otlp::sample_type_order;
+use super::{MappingError, Report};
+use crate::otlp::common::{AnyValue, KeyValue, any_value::Value};
+use crate::otlp::model::{KeyValueAndUnit, Profile, ProfilesData, ProfilesDictionary, Sample};
+use crate::otlp::semconv;
+use crate::pprof;
+
+/// The result of translating one OTLP payload.
+#[derive(Debug, Clone)]
+pub struct ToPprof {
+    /// The pprof profiles, in resource, scope, profile order.
+    pub outputs: Vec<PprofOutput>,
+    /// What could not be carried into pprof.
+    pub report: Report,
+}
+
+/// One pprof and where in the OTLP payload it came from.
+#[derive(Debug, Clone)]
+pub struct PprofOutput {
+    /// Index into `resource_profiles`.
+    pub resource: usize,
+    /// Index into `scope_profiles`.
+    pub scope: usize,
+    /// Index into `profiles` when the scope was split; `None` when the whole scope became this
+    /// pprof.
+    pub profile: Option<usize>,
+    /// The profile.
+    pub pprof: pprof::Profile,
+}
+
+impl PprofOutput {
+    /// The name suffix that tells outputs apart: `r0.s1` for a whole scope, `r0.s1.p2` for one
+    /// Profile of a split scope (docs/cli.md, "Several outputs").
+    pub fn suffix(&self) -> String {
+        match self.profile {
+            None => format!("r{}.s{}", self.resource, self.scope),
+            Some(p) => format!("r{}.s{}.p{}", self.resource, self.scope, p),
+        }
+    }
+}
+
+/// Translates OTLP `ProfilesData` into one or more pprof profiles.
+pub fn otlp_to_pprof(data: &ProfilesData) -> Result<ToPprof, MappingError> {
+    let mut report = Report::default();
+    let mut groups = Vec::new();
+    for (r, rp) in data.resource_profiles.iter().enumerate() {
+        for (s, sp) in rp.scope_profiles.iter().enumerate() {
+            if sp.profiles.is_empty() {
+                continue;
+            }
+            if aligned(&sp.profiles) {
+                groups.push((r, s, None));
+            } else {
+                groups.extend((0..sp.profiles.len()).map(|p| (r, s, Some(p))));
+            }
+        }
+    }
+    if groups.is_empty() {
+        return Ok(ToPprof {
+            outputs: Vec::new(),
+            report,
+        });
+    }
+    let dict = Dict::new(
+        data.dictionary
+            .as_ref()
+            .ok_or(MappingError::MissingDictionary)?,
+    );
+    report_envelope(data, &dict, &mut report)?;
+    let whole_dictionary = groups.len() == 1;
+    let outputs = groups
+        .into_iter()
+        .map(|(r, s, p)| {
+            let scope = &data.resource_profiles[r].scope_profiles[s];
+            let (profiles, base) = match p {
+                None => (&scope.profiles[..], 0),
+                Some(p) => (&scope.profiles[p..=p], p),
+            };
+            let path = ProfilePath { r, s, base };
+            let pprof = Builder::new(&dict, whole_dictionary).build(
+                profiles,
+                &path,
+                scope.scope.as_ref().map_or(&[][..], |sc| &sc.attributes),
+                p.is_none(),
+                &mut report,
+            )?;
+            Ok(PprofOutput {
+                resource: r,
+                scope: s,
+                profile: p,
+                pprof,
+            })
+        })
+        .collect::<Result<_, MappingError>>()?;
+    Ok(ToPprof { outputs, report })
+}
+
+/// True when the Profiles of one scope can be one pprof with several sample types.
+fn aligned(profiles: &[Profile]) -> bool {
+    let [first, rest @ ..] = profiles else {
+        return true;
+    };
+    if rest.is_empty() {
+        return true;
+    }
+    let one_value = |s: &Sample| s.values.len() == 1 && s.timestamps_unix_nano.is_empty();
+    if !first.samples.iter().all(one_value) {
+        return false;
+    }
+    rest.iter().all(|p| {
+        p.samples.len() == first.samples.len()
+            && p.time_unix_nano == first.time_unix_nano
+            && p.duration_nano == first.duration_nano
+            && p.period == first.period
+            && p.period_type == first.period_type
+            && same_set(&p.attribute_indices, &first.attribute_indices)
+            && p.samples.iter().zip(&first.samples).all(|(a, b)| {
+                one_value(a)
+                    && a.stack_index == b.stack_index
+                    && a.link_index == b.link_index
+                    && same_set(&a.attribute_indices, &b.attribute_indices)
+            })
+    })
+}
+
+fn same_set(a: &[i32], b: &[i32]) -> bool {
+    if a == b {
+        return true;
+    }
+    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+    a.sort_unstable();
+    b.sort_unstable();
+    a == b
+}
+
+/// Reports resource and scope data that pprof has no field for.
+fn report_envelope(
+    data: &ProfilesData,
+    dict: &Dict,
+    report: &mut Report,
+) -> Result<(), MappingError> {
+    for (r, rp) in data.resource_profiles.iter().enumerate() {
+        if let Some(resource) = &rp.resource {
+            for (i, kv) in resource.attributes.iter().enumerate() {
+                let path = || format!("resource_profiles[{r}].resource.attributes[{i}]");
+                let key = dict.key(kv, path)?;
+                report.note(format!("resource attribute {key:?}"), path);
+            }
+            report.note_n("resource entity_refs", resource.entity_refs.len(), || {
+                format!("resource_profiles[{r}].resource.entity_refs")
+            });
+        }
+        if !rp.schema_url.is_empty() && rp.schema_url != semconv::SCHEMA_URL {
+            report.note("resource schema_url", || {
+                format!("resource_profiles[{r}].schema_url")
+            });
+        }
+        for (s, sp) in rp.scope_profiles.iter().enumerate() {
+            let at = |field: &str| format!("resource_profiles[{r}].scope_profiles[{s}].{field}");
+            if let Some(scope) = &sp.scope
+                && scope.name != semconv::SCOPE_NAME
+                && (!scope.name.is_empty() || !scope.version.is_empty())
+            {
+                report.note("scope name and version", || at("scope.name"));
+            }
+            if !sp.schema_url.is_empty() && sp.schema_url != semconv::SCHEMA_URL {
+                report.note("scope schema_url", || at("schema_url"));
+            }
+            for (i, kv) in sp
+                .scope
+                .iter()
+                .flat_map(|s| s.attributes.iter())
+                .enumerate()
+            {
+                let path = || at(&format!("scope.attributes[{i}]"));
+                let key = dict.key(kv, path)?;
+                if key != semconv::SAMPLE_TYPE_ORDER && key != semconv::DEFAULT_SAMPLE_TYPE {
+                    report.note(format!("scope attribute {key:?}"), path);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where a group of Profiles sits, for error paths.
+struct ProfilePath {
+    r: usize,
+    s: usize,
+    base: usize,
+}
+
+impl ProfilePath {
+    fn profile(&self, k: usize) -> String {
+        format!(
+            "resource_profiles[{}].scope_profiles[{}].profiles[{}]",
+            self.r,
+            self.s,
+            self.base + k
+        )
+    }
+}
+
+/// Range-checked access to the dictionary.
+struct Dict<'a> {
+    d: &'a ProfilesDictionary,
+}
+
+impl<'a> Dict<'a> {
+    fn new(d: &'a ProfilesDictionary) -> Self {
+        Dict { d }
+    }
+
+    fn string(&self, i: i32, path: impl FnOnce() -> String) -> Result<&'a str, MappingError> {
+        index(&self.d.string_table, i, path).map(String::as_str)
+    }
+
+    fn attribute(
+        &self,
+        i: i32,
+        path: impl FnOnce() -> String,
+    ) -> Result<&'a KeyValueAndUnit, MappingError> {
+        index(&self.d.attribute_table, i, path)
+    }
+
+    /// A KeyValue's key in either form (`key` or `key_strindex`).
+    fn key(
+        &self,
+        kv: &'a KeyValue,
+        path: impl FnOnce() -> String,
+    ) -> Result<&'a str, MappingError> {
+        if kv.key.is_empty() && kv.key_strindex != 0 {
+            self.string(kv.key_strindex, || path() + ".key_strindex")
+        } else {
+            Ok(&kv.key)
+        }
+    }
+
+    /// A string attribute value in either form.
+    fn string_value(&self, value: Option<&'a AnyValue>) -> Option<&'a str> {
+        match value?.value.as_ref()? {
+            Value::StringValue(s) => Some(s),
+            Value::StringValueStrindex(i) => {
+                self.d.string_table.get(*i as usize).map(|s| s.as_str())
+            }
+            _ => None,
+        }
+    }
+}
+
+fn index<T>(table: &[T], i: i32, path: impl FnOnce() -> String) -> Result<&T, MappingError> {
+    usize::try_from(i)
+        .ok()
+        .and_then(|i| table.get(i))
+        .ok_or_else(|| MappingError::IndexOutOfRange {
+            path: path(),
+            index: i64::from(i),
+            len: table.len(),
+        })
+}
+
+/// Which dictionary entries go into one pprof, and their new ids (position among the chosen
+/// entries + 1; with the whole dictionary, id = OTLP index).
+struct Selection {
+    ids: Vec<u64>,
+    order: Vec<usize>,
+}
+
+impl Selection {
+    fn build(used: Vec<bool>) -> Self {
+        let mut ids = vec![0; used.len()];
+        let mut order = Vec::new();
+        for (i, u) in used.into_iter().enumerate() {
+            if u && i > 0 {
+                order.push(i);
+                ids[i] = order.len() as u64;
+            }
+        }
+        Selection { ids, order }
+    }
+}
+
+struct Builder<'a, 'd> {
+    dict: &'d Dict<'a>,
+    whole_dictionary: bool,
+    strings: Interner<Vec<u8>>,
+    /// OTLP string index → pprof string index, -1 until first use.
+    string_map: Vec<i64>,
+    /// Attribute index → its pprof labels, filled on first use.
+    label_cache: HashMap<i32, Vec<pprof::Label>>,
+}
+
+impl<'a, 'd> Builder<'a, 'd> {
+    fn new(dict: &'d Dict<'a>, whole_dictionary: bool) -> Self {
+        Builder {
+            dict,
+            whole_dictionary,
+            strings: Interner::with_zero(Vec::new()),
+            string_map: vec![-1; dict.d.string_table.len()],
+            label_cache: HashMap::new(),
+        }
+    }
+
+    fn text(&mut self, s: &str) -> i64 {
+        self.strings.intern_ref(s.as_bytes()) as i64
+    }
+
+    /// The pprof string index of OTLP string `i`.
+    fn string(&mut self, i: i32, path: impl FnOnce() -> String) -> Result<i64, MappingError> {
+        let s = self.dict.string(i, path)?;
+        let slot = &mut self.string_map[i as usize];
+        if *slot < 0 {
+            *slot = self.strings.intern_ref(s.as_bytes()) as i64;
+        }
+        Ok(*slot)
+    }
+
+    fn build(
+        mut self,
+        profiles: &[Profile],
+        at: &ProfilePath,
+        scope_attributes: &'a [KeyValue],
+        whole_scope: bool,
+        report: &mut Report,
+    ) -> Result<pprof::Profile, MappingError> {
+        let d = self.dict.d;
+        let first = &profiles[0];
+        let (locations, functions, mappings) = self.select(profiles, at)?;
+
+        let mut out = pprof::Profile::default();
+        for &i in &mappings.order {
+            out.mapping.push(self.mapping(i, mappings.ids[i], report)?);
+        }
+        for &i in &functions.order {
+            let f = &d.function_table[i];
+            let path = |field: &str| format!("dictionary.function_table[{i}].{field}");
+            out.function.push(pprof::Function {
+                id: functions.ids[i],
+                name: self.string(f.name_strindex, || path("name_strindex"))?,
+                system_name: self
+                    .string(f.system_name_strindex, || path("system_name_strindex"))?,
+                filename: self.string(f.filename_strindex, || path("filename_strindex"))?,
+                start_line: f.start_line,
+            });
+        }
+        for &i in &locations.order {
+            out.location
+                .push(self.location(i, &locations, &functions, &mappings, report)?);
+        }
+
+        let (sample_types, order) =
+            self.sample_types(profiles, scope_attributes, whole_scope, at)?;
+        out.sample_type = sample_types;
+        out.sample = self.samples(profiles, &order, &locations, at, report)?;
+
+        out.time_nanos = first.time_unix_nano as i64;
+        out.duration_nanos = first.duration_nano as i64;
+        out.period = first.period;
+        out.period_type = match &first.period_type {
+            Some(vt) => Some(pprof::ValueType {
+                r#type: self.string(vt.type_strindex, || {
+                    at.profile(0) + ".period_type.type_strindex"
+                })?,
+                unit: self.string(vt.unit_strindex, || {
+                    at.profile(0) + ".period_type.unit_strindex"
+                })?,
+            }),
+            None => None,
+        };
+        self.profile_attributes(first, &mut out, at, report)?;
+        for (k, p) in profiles.iter().enumerate() {
+            if !p.profile_id.is_empty() {
+                report.note("profile_id", || at.profile(k) + ".profile_id");
+            }
+            if p.dropped_attributes_count != 0 {
+                report.note("profile dropped_attributes_count", || {
+                    at.profile(k) + ".dropped_attributes_count"
+                });
+            }
+            if !p.original_payload.is_empty() || !p.original_payload_format.is_empty() {
+                report.note(
+                    format!("original_payload (format {:?})", p.original_payload_format),
+                    || at.profile(k) + ".original_payload",
+                );
+            }
+        }
+        for kv in scope_attributes {
+            if kv.key == semconv::DEFAULT_SAMPLE_TYPE
+                && let Some(name) = self.dict.string_value(kv.value.as_ref())
+            {
+                out.default_sample_type = self.text(name);
+            }
+        }
+        out.string_table = self.strings.into_values();
+        Ok(out)
+    }
+
+    /// Chooses the dictionary entries this pprof carries: all of them when it is the only
+    /// output (so unreferenced entries survive a round trip), else those its samples reach.
+    fn select(
+        &self,
+        profiles: &[Profile],
+        at: &ProfilePath,
+    ) -> Result<(Selection, Selection, Selection), MappingError> {
+        let d = self.dict.d;
+        let (nl, nf, nm) = (
+            d.location_table.len(),
+            d.function_table.len(),
+            d.mapping_table.len(),
+        );
+        if self.whole_dictionary {
+            return Ok((
+                Selection::build(vec![true; nl]),
+                Selection::build(vec![true; nf]),
+                Selection::build(vec![true; nm]),
+            ));
+        }
+        let mut used_locations = vec![false; nl];
+        for (k, p) in profiles.iter().enumerate() {
+            for (j, s) in p.samples.iter().enumerate() {
+                let stack = index(&d.stack_table, s.stack_index, || {
+                    format!("{}.samples[{j}].stack_index", at.profile(k))
+                })?;
+                for (n, &l) in stack.location_indices.iter().enumerate() {
+                    index(&d.location_table, l, || {
+                        format!(
+                            "dictionary.stack_table[{}].location_indices[{n}]",
+                            s.stack_index
+                        )
+                    })?;
+                    used_locations[l as usize] = true;
+                }
+            }
+        }
+        let mut used_functions = vec![false; nf];
+        let mut used_mappings = vec![false; nm];
+        for (i, l) in d.location_table.iter().enumerate() {
+            if !used_locations[i] {
+                continue;
+            }
+            index(&d.mapping_table, l.mapping_index, || {
+                format!("dictionary.location_table[{i}].mapping_index")
+            })?;
+            used_mappings[l.mapping_index as usize] = true;
+            for (n, line) in l.lines.iter().enumerate() {
+                index(&d.function_table, line.function_index, || {
+                    format!("dictionary.location_table[{i}].lines[{n}].function_index")
+                })?;
+                used_functions[line.function_index as usize] = true;
+            }
+        }
+        Ok((
+            Selection::build(used_locations),
+            Selection::build(used_functions),
+            Selection::build(used_mappings),
+        ))
+    }
+
+    fn mapping(
+        &mut self,
+        i: usize,
+        id: u64,
+        report: &mut Report,
+    ) -> Result<pprof::Mapping, MappingError> {
+        let m = &self.dict.d.mapping_table[i];
+        let path = |field: &str| format!("dictionary.mapping_table[{i}].{field}");
+        let mut out = pprof::Mapping {
+            id,
+            memory_start: m.memory_start,
+            memory_limit: m.memory_limit,
+            file_offset: m.file_offset,
+            filename: self.string(m.filename_strindex, || path("filename_strindex"))?,
+            ..pprof::Mapping::default()
+        };
+        let mut build_ids: [Option<&str>; 3] = [None; 3];
+        for (n, &a) in m.attribute_indices.iter().enumerate() {
+            let attr_path = || path(&format!("attribute_indices[{n}]"));
+            let kv = self.dict.attribute(a, attr_path)?;
+            let key = self.dict.string(kv.key_strindex, attr_path)?;
+            let value = kv.value.as_ref().and_then(|v| v.value.as_ref());
+            match (key, value) {
+                (semconv::BUILD_ID_GNU, _) => {
+                    build_ids[0] = self.dict.string_value(kv.value.as_ref())
+                }
+                (semconv::BUILD_ID_GO, _) => {
+                    build_ids[1] = self.dict.string_value(kv.value.as_ref())
+                }
+                (semconv::BUILD_ID_HTLHASH, _) => {
+                    build_ids[2] = self.dict.string_value(kv.value.as_ref())
+                }
+                (semconv::HAS_FUNCTIONS, Some(Value::BoolValue(b))) => out.has_functions = *b,
+                (semconv::HAS_FILENAMES, Some(Value::BoolValue(b))) => out.has_filenames = *b,
+                (semconv::HAS_LINE_NUMBERS, Some(Value::BoolValue(b))) => out.has_line_numbers = *b,
+                (semconv::HAS_INLINE_FRAMES, Some(Value::BoolValue(b))) => {
+                    out.has_inline_frames = *b
+                }
+                (semconv::MAPPING_MEMORY_START, Some(Value::IntValue(v))) => {
+                    out.memory_start = *v as u64
+                }
+                (semconv::MAPPING_MEMORY_LIMIT, Some(Value::IntValue(v))) => {
+                    out.memory_limit = *v as u64
+                }
+                _ => report.note(format!("mapping attribute {key:?}"), attr_path),
+            }
+        }
+        // pprof has one build id; prefer the GNU one pprotel and the reference translator write.
+        let mut found = build_ids.iter().flatten();
+        if let Some(build_id) = found.next() {
+            out.build_id = self.text(build_id);
+        }
+        if found.next().is_some() {
+            report.note("mapping build id of a second kind", || {
+                path("attribute_indices")
+            });
+        }
+        Ok(out)
+    }
+
+    fn location(
+        &mut self,
+        i: usize,
+        locations: &Selection,
+        functions: &Selection,
+        mappings: &Selection,
+        report: &mut Report,
+    ) -> Result<pprof::Location, MappingError> {
+        let l = &self.dict.d.location_table[i];
+        let path = |field: &str| format!("dictionary.location_table[{i}].{field}");
+        let mapping = index(&mappings.ids, l.mapping_index, || path("mapping_index"))?;
+        let mut line = Vec::with_capacity(l.lines.len());
+        for (n, ln) in l.lines.iter().enumerate() {
+            let function_id = index(&functions.ids, ln.function_index, || {
+                path(&format!("lines[{n}].function_index"))
+            })?;
+            line.push(pprof::Line {
+                function_id: *function_id,
+                line: ln.line,
+                column: ln.column,
+            });
+        }
+        let mut is_folded = false;
+        for (n, &a) in l.attribute_indices.iter().enumerate() {
+            let attr_path = || path(&format!("attribute_indices[{n}]"));
+            let kv = self.dict.attribute(a, attr_path)?;
+            let key = self.dict.string(kv.key_strindex, attr_path)?;
+            match (key, kv.value.as_ref().and_then(|v| v.value.as_ref())) {
+                (semconv::IS_FOLDED, Some(Value::BoolValue(b))) => is_folded = *b,
+                _ => report.note(format!("location attribute {key:?}"), attr_path),
+            }
+        }
+        Ok(pprof::Location {
+            id: locations.ids[i],
+            mapping_id: *mapping,
+            address: l.address,
+            line,
+            is_folded,
+        })
+    }
+
+    /// pprof sample types and, for each Profile k, its pprof value position.
+    fn sample_types(
+        &mut self,
+        profiles: &[Profile],
+        scope_attributes: &[KeyValue],
+        whole_scope: bool,
+        at: &ProfilePath,
+    ) -> Result<(Vec<pprof::ValueType>, Vec<usize>), MappingError> {
+        let m = profiles.len();
+        let recorded = whole_scope
+            .then(|| recorded_order(scope_attributes))
+            .flatten();
+        // pprotel writes `[]` and one Profile without a sample type for a pprof that has none.
+        if recorded.as_deref() == Some(&[])
+            && m == 1
+            && profiles[0].samples.is_empty()
+            && profiles[0]
+                .sample_type
+                .is_none_or(|vt| vt == Default::default())
+        {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let order = match recorded {
+            Some(order) if is_permutation(&order, m) => order,
+            _ => sample_type_order(m),
+        };
+        let mut types = vec![pprof::ValueType::default(); m];
+        for (k, p) in profiles.iter().enumerate() {
+            let vt = p.sample_type.unwrap_or_default();
+            types[order[k]] = pprof::ValueType {
+                r#type: self.string(vt.type_strindex, || {
+                    at.profile(k) + ".sample_type.type_strindex"
+                })?,
+                unit: self.string(vt.unit_strindex, || {
+                    at.profile(k) + ".sample_type.unit_strindex"
+                })?,
+            };
+        }
+        Ok((types, order))
+    }
+
+    fn samples(
+        &mut self,
+        profiles: &[Profile],
+        order: &[usize],
+        locations: &Selection,
+        at: &ProfilePath,
+        report: &mut Report,
+    ) -> Result<Vec<pprof::Sample>, MappingError> {
+        let d = self.dict.d;
+        let first = &profiles[0];
+        let mut out = Vec::with_capacity(first.samples.len());
+        for (j, s) in first.samples.iter().enumerate() {
+            let sample_path = || format!("{}.samples[{j}]", at.profile(0));
+            let stack = index(&d.stack_table, s.stack_index, || {
+                sample_path() + ".stack_index"
+            })?;
+            let location_id = stack
+                .location_indices
+                .iter()
+                .enumerate()
+                .map(|(n, &l)| {
+                    let stack_path = || {
+                        format!(
+                            "dictionary.stack_table[{}].location_indices[{n}]",
+                            s.stack_index
+                        )
+                    };
+                    match index(&locations.ids, l, stack_path)? {
+                        0 => Err(MappingError::InvalidSample {
+                            path: stack_path(),
+                            what: "refers to location_table[0], the zero entry".into(),
+                        }),
+                        &id => Ok(id),
+                    }
+                })
+                .collect::<Result<Vec<u64>, _>>()?;
+            let mut label = Vec::new();
+            for (n, &a) in s.attribute_indices.iter().enumerate() {
+                label.extend_from_slice(self.labels(
+                    a,
+                    || sample_path() + &format!(".attribute_indices[{n}]"),
+                    report,
+                )?);
+            }
+            if s.link_index != 0 {
+                index(&d.link_table, s.link_index, || {
+                    sample_path() + ".link_index"
+                })?;
+                report.note("sample links", || sample_path() + ".link_index");
+            }
+            if profiles.len() > 1 {
+                // Aligned: one value from each Profile, at its pprof position.
+                let mut value = vec![0; order.len()];
+                for (k, p) in profiles.iter().enumerate() {
+                    value[order[k]] = p.samples[j].values[0];
+                }
+                out.push(pprof::Sample {
+                    location_id,
+                    value,
+                    label,
+                });
+                continue;
+            }
+            let timestamps = s.timestamps_unix_nano.len();
+            report.note_n("sample timestamps", timestamps, || {
+                sample_path() + ".timestamps_unix_nano"
+            });
+            match (s.values.len(), timestamps) {
+                (1, 0) => out.push(pprof::Sample {
+                    location_id,
+                    value: s.values.clone(),
+                    label,
+                }),
+                // Timestamps only: each stands for one event.
+                (0, n) if n > 0 => out.push(pprof::Sample {
+                    location_id,
+                    value: vec![n as i64],
+                    label,
+                }),
+                // One value per timestamp: one pprof sample per observation.
+                (v, n) if v == n && v > 0 => {
+                    for &value in &s.values {
+                        out.push(pprof::Sample {
+                            location_id: location_id.clone(),
+                            value: vec![value],
+                            label: label.clone(),
+                        });
+                    }
+                }
+                (v, n) => {
+                    return Err(MappingError::InvalidSample {
+                        path: sample_path(),
+                        what: format!(
+                            "{v} values and {n} timestamps (a sample needs one value, or as many values as timestamps, or timestamps only)"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The pprof labels of one sample attribute.
+    fn labels(
+        &mut self,
+        a: i32,
+        path: impl Fn() -> String,
+        report: &mut Report,
+    ) -> Result<&[pprof::Label], MappingError> {
+        if !self.label_cache.contains_key(&a) {
+            let kv = self.dict.attribute(a, &path)?;
+            let key = self.string(kv.key_strindex, || path() + " key_strindex")?;
+            let unit = self
+                .dict
+                .string(kv.unit_strindex, || path() + " unit_strindex")?;
+            let mut decoded: Vec<DecodedLabel> = Vec::new();
+            if let Some(what) = decode_value(
+                kv.value.as_ref(),
+                unit,
+                &self.dict.d.string_table,
+                &mut decoded,
+            ) {
+                report.note(what, &path);
+            }
+            let labels = decoded
+                .iter()
+                .map(|l| pprof::Label {
+                    key,
+                    str: self.text(&l.str),
+                    num: l.num,
+                    num_unit: self.text(l.unit),
+                })
+                .collect();
+            self.label_cache.insert(a, labels);
+        }
+        Ok(&self.label_cache[&a])
+    }
+
+    fn profile_attributes(
+        &mut self,
+        p: &Profile,
+        out: &mut pprof::Profile,
+        at: &ProfilePath,
+        report: &mut Report,
+    ) -> Result<(), MappingError> {
+        let mut indexed_comments: Vec<(u64, &str)> = Vec::new();
+        for (n, &a) in p.attribute_indices.iter().enumerate() {
+            let attr_path = || at.profile(0) + &format!(".attribute_indices[{n}]");
+            let kv = self.dict.attribute(a, attr_path)?;
+            let key = self.dict.string(kv.key_strindex, attr_path)?;
+            let value = kv.value.as_ref();
+            let text = self.dict.string_value(value);
+            match (key, text) {
+                (semconv::COMMENT, _) => match value.and_then(|v| v.value.as_ref()) {
+                    Some(Value::ArrayValue(array)) => {
+                        for element in &array.values {
+                            let c = self.dict.string_value(Some(element)).unwrap_or_default();
+                            let c = self.text(c);
+                            out.comment.push(c);
+                        }
+                    }
+                    _ => {
+                        let c = self.text(text.unwrap_or_default());
+                        out.comment.push(c);
+                    }
+                },
+                (semconv::DROP_FRAMES, Some(t)) => out.drop_frames = self.text(t),
+                (semconv::KEEP_FRAMES, Some(t)) => out.keep_frames = self.text(t),
+                (semconv::DOC_URL, Some(t)) => out.doc_url = self.text(t),
+                (key, Some(t)) if key.starts_with(semconv::COMMENT_INDEXED_PREFIX) => {
+                    match key[semconv::COMMENT_INDEXED_PREFIX.len()..].parse::<u64>() {
+                        Ok(n) => indexed_comments.push((n, t)),
+                        Err(_) => report.note(format!("profile attribute {key:?}"), attr_path),
+                    }
+                }
+                _ => report.note(format!("profile attribute {key:?}"), attr_path),
+            }
+        }
+        // The reference translator's `pprof.profile.comment.N` form, in N order.
+        indexed_comments.sort_by_key(|&(n, _)| n);
+        for (_, c) in indexed_comments {
+            let c = self.text(c);
+            out.comment.push(c);
+        }
+        Ok(())
+    }
+}
+
+/// The `pprof.scope.sample_type_order` attribute, if present and made of non-negative ints.
+fn recorded_order(attributes: &[KeyValue]) -> Option<Vec<usize>> {
+    let kv = attributes
+        .iter()
+        .find(|kv| kv.key == semconv::SAMPLE_TYPE_ORDER)?;
+    let Some(Value::ArrayValue(array)) = kv.value.as_ref()?.value.as_ref() else {
+        return None;
+    };
+    array
+        .values
+        .iter()
+        .map(|v| match v.value {
+            Some(Value::IntValue(i)) => usize::try_from(i).ok(),
+            _ => None,
+        })
+        .collect()
+}
+
+fn is_permutation(order: &[usize], m: usize) -> bool {
+    let mut seen = vec![false; m];
+    order.len() == m
+        && order
+            .iter()
+            .all(|&i| i < m && !std::mem::replace(&mut seen[i], true))
+}
