@@ -4,3 +4,11 @@
 mod pprof_codec;
 /// Corpus location and file helpers.
 mod util;
+/// Hand-built pprof and OTLP inputs.
+mod build;
+/// Every case of the mapping specification.
+mod mapping_cases;
+/// The third-party corpus end to end.
+mod corpus;
+/// Command-line behaviour.
+mod cli;

@@ -1,0 +1,212 @@
+//! The `pprotel` command line: inputs, outputs, formats, errors and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use crate::util;
+
+/// A temporary directory and the built binary.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        Sandbox { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_with_stdin(args, &[])
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pprotel"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        input.write_all(stdin).unwrap();
+        drop(input);
+        child.wait_with_output().unwrap()
+    }
+
+    /// Files left in the directory, sorted.
+    fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A corpus pprof, or `None` (skip) without a corpus.
+fn sample_pprof() -> Option<Vec<u8>> {
+    let dir = util::corpus_dir()?;
+    Some(std::fs::read(dir.join("pprof/parca__pkg_query_testdata_two-stacks.pb.gz")).unwrap())
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn convert_reads_stdin_and_writes_stdout_as_the_other_format() {
+    let Some(pprof) = sample_pprof() else { return };
+    let sb = Sandbox::new();
+    let out = sb.run_with_stdin(&["convert"], &pprof);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let data = pprotel::otlp::decode_protobuf(&out.stdout).expect("stdout is OTLP protobuf");
+    assert_eq!(data.resource_profiles.len(), 1);
+    let back = sb.run_with_stdin(&["convert", "-", "--to", "pprof"], &out.stdout);
+    assert!(back.status.success(), "{}", stderr(&back));
+    assert_eq!(&back.stdout[..2], [0x1f, 0x8b], "pprof output is gzip by default");
+}
+
+#[test]
+fn output_format_follows_the_output_extension() {
+    let Some(pprof) = sample_pprof() else { return };
+    let sb = Sandbox::new();
+    let input = sb.write("in.pb.gz", &pprof);
+    let out = sb.run(&["convert", s(&input), "-o", "out.json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(sb.path("out.json")).unwrap()[0], b'{');
+    let out = sb.run(&["convert", "out.json", "-o", "raw.pb", "--to", "pprof"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let raw = std::fs::read(sb.path("raw.pb")).unwrap();
+    assert_ne!(&raw[..2], [0x1f, 0x8b], "a .pb pprof output is raw protobuf");
+}
+
+#[test]
+fn malformed_input_fails_with_one_line_naming_the_file_and_leaves_no_output() {
+    let sb = Sandbox::new();
+    let bad = sb.write("bad.pb.gz", &[0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02]);
+    let out = sb.run(&["convert", s(&bad), "-o", "out.otlp"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with(&format!("pprotel: error: {}: corrupt gzip stream", bad.display())), "{err}");
+    assert_eq!(sb.files(), ["bad.pb.gz"]);
+}
+
+#[test]
+fn an_older_schema_otlp_file_is_refused_with_exit_code_2() {
+    let Some(dir) = util::corpus_dir() else { return };
+    let sb = Sandbox::new();
+    let input = dir.join("otlp-v1.8/sig-profiling__otlp-bench_testdata_profile.otlp");
+    let out = sb.run(&["convert", s(&input), "-o", "out.pb.gz"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("OTLP Profiles v1.8"), "{}", stderr(&out));
+    assert!(sb.files().is_empty());
+}
+
+#[test]
+fn missing_paths_and_directories_are_errors() {
+    let sb = Sandbox::new();
+    let out = sb.run(&["convert", "nope.pb.gz", "-o", "x.otlp"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("pprotel: error: nope.pb.gz: cannot read"), "{}", stderr(&out));
+    let out = sb.run(&["convert", "/nonexistent-dir/", "-o", "x.otlp"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn an_unwritable_output_location_is_an_error() {
+    let Some(pprof) = sample_pprof() else { return };
+    let sb = Sandbox::new();
+    let input = sb.write("in.pb.gz", &pprof);
+    let out = sb.run(&["convert", s(&input), "-o", "/nonexistent-dir/out.otlp"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("/nonexistent-dir/out.otlp"), "{}", stderr(&out));
+}
+
+#[test]
+fn batch_conversion_reports_a_bad_file_and_converts_the_rest() {
+    let Some(dir) = util::corpus_dir() else { return };
+    let sb = Sandbox::new();
+    let inputs = sb.path("in");
+    std::fs::create_dir_all(inputs.join("nested")).unwrap();
+    for name in ["parca__pkg_query_testdata_two-stacks.pb.gz", "libdatadog__libdd-profiling_tests_profile.pb"] {
+        std::fs::copy(dir.join("pprof").join(name), inputs.join("nested").join(name)).unwrap();
+    }
+    std::fs::write(inputs.join("broken.pb.gz"), b"not a profile at all").unwrap();
+    let out = sb.run(&["convert", "in", "-o", "out", "--to", "otlp-json", "--jobs", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("broken.pb.gz"), "{err}");
+    assert!(err.contains("1 of 3 files failed"), "{err}");
+    let mut written: Vec<String> = std::fs::read_dir(sb.path("out/nested")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    written.sort();
+    assert_eq!(written, ["libdatadog__libdd-profiling_tests_profile.otlp.json", "parca__pkg_query_testdata_two-stacks.otlp.json"]);
+}
+
+#[test]
+fn an_otlp_input_with_several_resources_writes_one_pprof_each_with_predictable_names() {
+    use pprotel::otlp::model as otlp;
+    let mut d = crate::build::dictionary(&["samples", "count"]);
+    d.stack_table.push(otlp::Stack::default());
+    let profile = otlp::Profile {
+        sample_type: Some(otlp::ValueType { type_strindex: 1, unit_strindex: 2 }),
+        samples: vec![otlp::Sample { values: vec![1], ..Default::default() }],
+        ..Default::default()
+    };
+    let resource = otlp::ResourceProfiles { scope_profiles: vec![otlp::ScopeProfiles { profiles: vec![profile], ..Default::default() }], ..Default::default() };
+    let data = otlp::ProfilesData { resource_profiles: vec![resource.clone(), resource], dictionary: Some(d) };
+    let sb = Sandbox::new();
+    let input = sb.write("two.otlp", &pprotel::otlp::encode_protobuf(&data));
+    let out = sb.run(&["convert", s(&input), "-o", "out.pb.gz"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sb.files(), ["out.r0.s0.pb.gz", "out.r1.s0.pb.gz", "two.otlp"]);
+    let to_stdout = sb.run(&["convert", s(&input)]);
+    assert_eq!(to_stdout.status.code(), Some(2));
+    assert!(stderr(&to_stdout).contains("pass -o FILE"), "{}", stderr(&to_stdout));
+}
+
+#[test]
+fn strict_refuses_what_pprof_cannot_carry() {
+    use pprotel::otlp::model as otlp;
+    let mut d = crate::build::dictionary(&["samples", "count"]);
+    d.stack_table.push(otlp::Stack::default());
+    let profile = otlp::Profile {
+        sample_type: Some(otlp::ValueType { type_strindex: 1, unit_strindex: 2 }),
+        samples: vec![otlp::Sample { timestamps_unix_nano: vec![5], ..Default::default() }],
+        duration_nano: 10,
+        ..Default::default()
+    };
+    let data = otlp::ProfilesData {
+        resource_profiles: vec![otlp::ResourceProfiles { scope_profiles: vec![otlp::ScopeProfiles { profiles: vec![profile], ..Default::default() }], ..Default::default() }],
+        dictionary: Some(d),
+    };
+    let sb = Sandbox::new();
+    let input = sb.write("ts.otlp", &pprotel::otlp::encode_protobuf(&data));
+    let lenient = sb.run(&["convert", s(&input), "-o", "out.pb.gz"]);
+    assert!(lenient.status.success());
+    assert!(stderr(&lenient).contains("note:") && stderr(&lenient).contains("sample timestamps (1×"), "{}", stderr(&lenient));
+    let strict = sb.run(&["convert", s(&input), "-o", "strict.pb.gz", "--strict"]);
+    assert_eq!(strict.status.code(), Some(2));
+    assert!(!sb.path("strict.pb.gz").exists());
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = Sandbox::new().run(&["--help"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2  an error"));
+}

@@ -1,0 +1,53 @@
+//! The third-party corpus: every pprof round trips with semantic equality and yields
+//! conformant OTLP; every older-schema OTLP file is refused with a message naming the schema.
+
+use pprotel::convert::{self, Decoded, ReadOptions};
+use pprotel::otlp::mapping::{ToOtlpOptions, otlp_to_pprof, pprof_to_otlp};
+use pprotel::otlp::validate::{self, CheckOptions};
+use pprotel::roundtrip::compare_pprof;
+
+use crate::util;
+
+fn decode_pprof(path: &std::path::Path) -> pprotel::pprof::Profile {
+    let bytes = std::fs::read(path).unwrap();
+    match convert::decode(bytes, &ReadOptions::default()) {
+        Ok((_, Decoded::Pprof(p))) => p,
+        other => panic!("{}: not a pprof: {other:?}", util::name(path)),
+    }
+}
+
+#[test]
+fn every_corpus_pprof_round_trips_through_otlp_with_semantic_equality() {
+    let files = util::corpus_files("pprof");
+    for path in &files {
+        let original = decode_pprof(path);
+        let data = pprof_to_otlp(&original, &ToOtlpOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", util::name(path)));
+        let translated = otlp_to_pprof(&data).unwrap();
+        assert!(translated.report.is_empty(), "{}: {}", util::name(path), translated.report);
+        assert_eq!(translated.outputs.len(), 1);
+        let diffs = compare_pprof(&original, &translated.outputs[0].pprof);
+        assert!(diffs.is_empty(), "{}: {} differences, first: {}", util::name(path), diffs.len(), diffs[0]);
+    }
+}
+
+#[test]
+fn every_otlp_written_for_the_corpus_satisfies_the_conformance_rules() {
+    for path in util::corpus_files("pprof") {
+        let data = pprof_to_otlp(&decode_pprof(&path), &ToOtlpOptions::default()).unwrap();
+        let violations = validate::check(&data, &CheckOptions::default());
+        assert!(violations.is_empty(), "{}: {}", util::name(&path), violations.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("\n"));
+    }
+}
+
+#[test]
+fn every_older_schema_otlp_file_is_refused_naming_the_schema() {
+    let files = util::corpus_files("otlp-v1.8");
+    if util::corpus_dir().is_some() {
+        assert_eq!(files.len(), 4);
+    }
+    for path in files {
+        let err = convert::decode(std::fs::read(&path).unwrap(), &ReadOptions::default()).unwrap_err().to_string();
+        assert!(err.contains("OTLP Profiles v1.8"), "{}: {err}", util::name(&path));
+        assert!(err.contains("pprotel reads v1.10 and v1.11 only"), "{}: {err}", util::name(&path));
+    }
+}
