@@ -4,3 +4,5 @@
 mod pprof_codec;
 /// Corpus location and file helpers.
 mod util;
+/// pprof and OTLP validation rules.
+mod validate;
