@@ -12,4 +12,5 @@ pub mod input;
 pub mod otlp;
 pub mod pprof;
 pub mod roundtrip;
+pub mod validate;
 pub mod wire;

@@ -12,3 +12,5 @@ mod mapping_cases;
 mod corpus;
 /// Command-line behaviour.
 mod cli;
+/// pprof and OTLP validation rules.
+mod validate;
