@@ -1,1 +1,0 @@
-//! OTLP JSON codec for `ProfilesData`.
