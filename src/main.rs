@@ -5,6 +5,13 @@ use std::process::ExitCode;
 
 mod cli;
 
+/// mimalloc instead of the system allocator: decoding and translating a profile allocates a
+/// small vector per sample, location and line, and glibc malloc/free was about a quarter of all
+/// instructions of a conversion (docs/performance.md). Only the binary sets it; library users
+/// keep their own allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match cli::run() {
         Ok(code) => code,

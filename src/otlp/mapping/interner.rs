@@ -4,11 +4,16 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
+/// The hash maps of the translation. foldhash instead of the default SipHash: hashing stacks,
+/// strings and labels was the largest single cost of pprof → OTLP (docs/performance.md), and
+/// foldhash's per-map random seed still keeps crafted inputs from forcing collisions.
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// Values in first-insertion order with a reverse index.
 #[derive(Debug)]
 pub(crate) struct Interner<T> {
     values: Vec<T>,
-    index: HashMap<T, usize>,
+    index: FastMap<T, usize>,
 }
 
 impl<T: Clone + Eq + Hash> Interner<T> {
@@ -16,7 +21,7 @@ impl<T: Clone + Eq + Hash> Interner<T> {
     pub(crate) fn with_zero(zero: T) -> Self {
         let mut interner = Interner {
             values: Vec::new(),
-            index: HashMap::new(),
+            index: FastMap::default(),
         };
         interner.intern(zero);
         interner

@@ -6,12 +6,11 @@
 //! Tables keep pprof order (mapping/location/function i → index i+1, unreferenced entries
 //! included); stacks are deduplicated, as they have no identity in pprof.
 
-use std::collections::HashMap;
 
 use prost::Message;
 
 use super::MappingError;
-use super::interner::Interner;
+use super::interner::{FastMap, Interner};
 use super::labels::{InternedLabel, encode_group};
 use crate::otlp::common::{AnyValue, ArrayValue, InstrumentationScope, KeyValue, any_value::Value};
 use crate::otlp::model::{
@@ -42,7 +41,7 @@ pub fn pprof_to_otlp(
 /// order; that case needs no hash map.
 enum IdIndex {
     Sequential(usize),
-    Map(HashMap<u64, i32>),
+    Map(FastMap<u64, i32>),
 }
 
 impl IdIndex {
@@ -54,7 +53,7 @@ impl IdIndex {
         if ids.clone().enumerate().all(|(i, id)| id == i as u64 + 1) {
             return Ok(IdIndex::Sequential(n));
         }
-        let mut map = HashMap::with_capacity(n);
+        let mut map = FastMap::with_capacity_and_hasher(n, Default::default());
         for (i, id) in ids.enumerate() {
             if map.insert(id, i as i32 + 1).is_some() {
                 return Err(MappingError::DuplicateId {
@@ -78,12 +77,12 @@ impl IdIndex {
 /// Attribute table with content deduplication (key: the entry's protobuf encoding).
 struct Attributes {
     entries: Vec<KeyValueAndUnit>,
-    index: HashMap<Vec<u8>, i32>,
+    index: FastMap<Vec<u8>, i32>,
 }
 
 impl Attributes {
     fn new() -> Self {
-        let mut index = HashMap::new();
+        let mut index = FastMap::default();
         index.insert(Vec::new(), 0);
         Attributes {
             entries: vec![KeyValueAndUnit::default()],
@@ -380,7 +379,7 @@ impl<'a> Translator<'a> {
         let src = self.src;
         let mut stacks: Interner<Vec<i32>> = Interner::with_zero(Vec::new());
         // Single labels repeat across samples: cache (key, str, num, unit) → attribute index.
-        let mut label_cache: HashMap<pprof::Label, i32> = HashMap::new();
+        let mut label_cache: FastMap<pprof::Label, i32> = FastMap::default();
         let mut stack = Vec::new();
         let mut attribute_indices = Vec::new();
         for (j, sample) in src.sample.iter().enumerate() {
@@ -428,7 +427,7 @@ impl<'a> Translator<'a> {
         &mut self,
         sample: usize,
         labels: &[pprof::Label],
-        cache: &mut HashMap<pprof::Label, i32>,
+        cache: &mut FastMap<pprof::Label, i32>,
         out: &mut Vec<i32>,
     ) -> Result<(), MappingError> {
         let keys_unique = labels

@@ -5,9 +5,8 @@
 //! pprof with one sample type per Profile. Any other scope becomes one pprof per Profile:
 //! unaligned samples are never mixed. What pprof cannot carry is counted in a [`Report`].
 
-use std::collections::HashMap;
 
-use super::interner::Interner;
+use super::interner::{FastMap, Interner};
 use super::labels::{DecodedLabel, decode_value};
 use super::to_otlp::sample_type_order;
 use super::{MappingError, Report};
@@ -298,7 +297,7 @@ struct Builder<'a, 'd> {
     /// OTLP string index → pprof string index, -1 until first use.
     string_map: Vec<i64>,
     /// Attribute index → its pprof labels, filled on first use.
-    label_cache: HashMap<i32, Vec<pprof::Label>>,
+    label_cache: FastMap<i32, Vec<pprof::Label>>,
 }
 
 impl<'a, 'd> Builder<'a, 'd> {
@@ -308,7 +307,7 @@ impl<'a, 'd> Builder<'a, 'd> {
             whole_dictionary,
             strings: Interner::with_zero(Vec::new()),
             string_map: vec![-1; dict.d.string_table.len()],
-            label_cache: HashMap::new(),
+            label_cache: FastMap::default(),
         }
     }
 
