@@ -4,6 +4,8 @@
 mod otlp_json;
 /// pprof decode/encode over the corpus.
 mod pprof_codec;
+/// Semantic equality of pprof profiles: encoding is ignored, every loss is named exactly once.
+mod semantic_equality;
 /// Corpus location and file helpers.
 mod util;
 /// Hand-built pprof and OTLP inputs.
