@@ -31,7 +31,9 @@ fn stages(c: &mut Criterion) {
             continue;
         };
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let Ok((_, Decoded::Pprof(profile))) = convert::decode(bytes.clone(), &ReadOptions::default()) else {
+        let Ok((_, Decoded::Pprof(profile))) =
+            convert::decode(bytes.clone(), &ReadOptions::default())
+        else {
             panic!("{name}: not a pprof");
         };
         let otlp = pprof_to_otlp(&profile, &ToOtlpOptions::default()).unwrap();

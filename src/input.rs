@@ -166,6 +166,11 @@ pub fn detect_format(bytes: &[u8]) -> Result<Format, InputError> {
     if first == Some(&b'{') {
         return Ok(Format::OtlpJson);
     }
+    if crate::otlp::schema::frames(bytes).is_some() {
+        // The Collector file exporter's length-prefixed OTLP messages; the OTLP decoder names
+        // it (and any older schema inside) precisely.
+        return Ok(Format::OtlpProtobuf);
+    }
     let mut saw_field_1_or_2 = false;
     for field in wire::fields(bytes) {
         let (number, value) = field.map_err(|e| InputError::Unrecognized(e.to_string()))?;

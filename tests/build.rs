@@ -34,12 +34,22 @@ impl PprofBuilder {
     }
 
     pub fn sample_type(&mut self, t: &str, unit: &str) -> &mut Self {
-        let vt = ValueType { r#type: self.s(t), unit: self.s(unit) };
+        let vt = ValueType {
+            r#type: self.s(t),
+            unit: self.s(unit),
+        };
         self.p.sample_type.push(vt);
         self
     }
 
-    pub fn mapping(&mut self, id: u64, start: u64, limit: u64, file: &str, build_id: &str) -> &mut Self {
+    pub fn mapping(
+        &mut self,
+        id: u64,
+        start: u64,
+        limit: u64,
+        file: &str,
+        build_id: &str,
+    ) -> &mut Self {
         let m = Mapping {
             id,
             memory_start: start,
@@ -67,14 +77,24 @@ impl PprofBuilder {
     }
 
     /// A location with `(function_id, line)` pairs, innermost first.
-    pub fn location(&mut self, id: u64, mapping_id: u64, address: u64, lines: &[(u64, i64)]) -> &mut Self {
+    pub fn location(
+        &mut self,
+        id: u64,
+        mapping_id: u64,
+        address: u64,
+        lines: &[(u64, i64)],
+    ) -> &mut Self {
         self.p.location.push(Location {
             id,
             mapping_id,
             address,
             line: lines
                 .iter()
-                .map(|&(function_id, line)| Line { function_id, line, column: 0 })
+                .map(|&(function_id, line)| Line {
+                    function_id,
+                    line,
+                    column: 0,
+                })
                 .collect(),
             is_folded: false,
         });
@@ -91,14 +111,34 @@ impl PprofBuilder {
     }
 
     pub fn str_label(&mut self, key: &str, value: &str) -> &mut Self {
-        let label = Label { key: self.s(key), str: self.s(value), num: 0, num_unit: 0 };
-        self.p.sample.last_mut().expect("a sample first").label.push(label);
+        let label = Label {
+            key: self.s(key),
+            str: self.s(value),
+            num: 0,
+            num_unit: 0,
+        };
+        self.p
+            .sample
+            .last_mut()
+            .expect("a sample first")
+            .label
+            .push(label);
         self
     }
 
     pub fn num_label(&mut self, key: &str, num: i64, unit: &str) -> &mut Self {
-        let label = Label { key: self.s(key), str: 0, num, num_unit: self.s(unit) };
-        self.p.sample.last_mut().expect("a sample first").label.push(label);
+        let label = Label {
+            key: self.s(key),
+            str: 0,
+            num,
+            num_unit: self.s(unit),
+        };
+        self.p
+            .sample
+            .last_mut()
+            .expect("a sample first")
+            .label
+            .push(label);
         self
     }
 
@@ -125,19 +165,28 @@ impl PprofBuilder {
         b.p.time_nanos = 1_700_000_000_123_456_789;
         b.p.duration_nanos = 10_000_000_000;
         b.p.period = 10_000_000;
-        b.p.period_type = Some(ValueType { r#type: b.s("cpu"), unit: b.s("nanoseconds") });
+        b.p.period_type = Some(ValueType {
+            r#type: b.s("cpu"),
+            unit: b.s("nanoseconds"),
+        });
         b
     }
 }
 
 /// A string-valued attribute value.
 pub fn string(s: &str) -> Option<AnyValue> {
-    Some(AnyValue { value: Some(Value::StringValue(s.into())) })
+    Some(AnyValue {
+        value: Some(Value::StringValue(s.into())),
+    })
 }
 
 /// A plain-key KeyValue.
 pub fn kv(key: &str, value: Option<AnyValue>) -> KeyValue {
-    KeyValue { key: key.into(), value, key_strindex: 0 }
+    KeyValue {
+        key: key.into(),
+        value,
+        key_strindex: 0,
+    }
 }
 
 /// A minimal OTLP dictionary with the zero entries every table needs, plus `strings`.
@@ -147,7 +196,10 @@ pub fn dictionary(strings: &[&str]) -> otlp::ProfilesDictionary {
         location_table: vec![otlp::Location::default()],
         function_table: vec![otlp::Function::default()],
         link_table: vec![otlp::Link::default()],
-        string_table: std::iter::once("").chain(strings.iter().copied()).map(String::from).collect(),
+        string_table: std::iter::once("")
+            .chain(strings.iter().copied())
+            .map(String::from)
+            .collect(),
         attribute_table: vec![otlp::KeyValueAndUnit::default()],
         stack_table: vec![otlp::Stack::default()],
     }
@@ -155,5 +207,8 @@ pub fn dictionary(strings: &[&str]) -> otlp::ProfilesDictionary {
 
 /// The string-table index of `s` in `d` (panics when absent: a test bug).
 pub fn sidx(d: &otlp::ProfilesDictionary, s: &str) -> i32 {
-    d.string_table.iter().position(|x| x == s).unwrap_or_else(|| panic!("{s:?} not in string table")) as i32
+    d.string_table
+        .iter()
+        .position(|x| x == s)
+        .unwrap_or_else(|| panic!("{s:?} not in string table")) as i32
 }

@@ -12,7 +12,9 @@ struct Sandbox {
 
 impl Sandbox {
     fn new() -> Self {
-        Sandbox { dir: tempfile::tempdir().unwrap() }
+        Sandbox {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -47,7 +49,10 @@ impl Sandbox {
 
     /// Files left in the directory, sorted.
     fn files(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         names.sort();
         names
     }
@@ -77,7 +82,11 @@ fn convert_reads_stdin_and_writes_stdout_as_the_other_format() {
     assert_eq!(data.resource_profiles.len(), 1);
     let back = sb.run_with_stdin(&["convert", "-", "--to", "pprof"], &out.stdout);
     assert!(back.status.success(), "{}", stderr(&back));
-    assert_eq!(&back.stdout[..2], [0x1f, 0x8b], "pprof output is gzip by default");
+    assert_eq!(
+        &back.stdout[..2],
+        [0x1f, 0x8b],
+        "pprof output is gzip by default"
+    );
 }
 
 #[test]
@@ -91,7 +100,11 @@ fn output_format_follows_the_output_extension() {
     let out = sb.run(&["convert", "out.json", "-o", "raw.pb", "--to", "pprof"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let raw = std::fs::read(sb.path("raw.pb")).unwrap();
-    assert_ne!(&raw[..2], [0x1f, 0x8b], "a .pb pprof output is raw protobuf");
+    assert_ne!(
+        &raw[..2],
+        [0x1f, 0x8b],
+        "a .pb pprof output is raw protobuf"
+    );
 }
 
 #[test]
@@ -102,18 +115,30 @@ fn malformed_input_fails_with_one_line_naming_the_file_and_leaves_no_output() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with(&format!("pprotel: error: {}: corrupt gzip stream", bad.display())), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "pprotel: error: {}: corrupt gzip stream",
+            bad.display()
+        )),
+        "{err}"
+    );
     assert_eq!(sb.files(), ["bad.pb.gz"]);
 }
 
 #[test]
 fn an_older_schema_otlp_file_is_refused_with_exit_code_2() {
-    let Some(dir) = util::corpus_dir() else { return };
+    let Some(dir) = util::corpus_dir() else {
+        return;
+    };
     let sb = Sandbox::new();
     let input = dir.join("otlp-v1.8/sig-profiling__otlp-bench_testdata_profile.otlp");
     let out = sb.run(&["convert", s(&input), "-o", "out.pb.gz"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("OTLP Profiles v1.8"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("OTLP Profiles v1.8"),
+        "{}",
+        stderr(&out)
+    );
     assert!(sb.files().is_empty());
 }
 
@@ -122,7 +147,11 @@ fn missing_paths_and_directories_are_errors() {
     let sb = Sandbox::new();
     let out = sb.run(&["convert", "nope.pb.gz", "-o", "x.otlp"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).starts_with("pprotel: error: nope.pb.gz: cannot read"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("pprotel: error: nope.pb.gz: cannot read"),
+        "{}",
+        stderr(&out)
+    );
     let out = sb.run(&["convert", "/nonexistent-dir/", "-o", "x.otlp"]);
     assert_eq!(out.status.code(), Some(2));
 }
@@ -134,27 +163,58 @@ fn an_unwritable_output_location_is_an_error() {
     let input = sb.write("in.pb.gz", &pprof);
     let out = sb.run(&["convert", s(&input), "-o", "/nonexistent-dir/out.otlp"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("/nonexistent-dir/out.otlp"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/nonexistent-dir/out.otlp"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn batch_conversion_reports_a_bad_file_and_converts_the_rest() {
-    let Some(dir) = util::corpus_dir() else { return };
+    let Some(dir) = util::corpus_dir() else {
+        return;
+    };
     let sb = Sandbox::new();
     let inputs = sb.path("in");
     std::fs::create_dir_all(inputs.join("nested")).unwrap();
-    for name in ["parca__pkg_query_testdata_two-stacks.pb.gz", "libdatadog__libdd-profiling_tests_profile.pb"] {
-        std::fs::copy(dir.join("pprof").join(name), inputs.join("nested").join(name)).unwrap();
+    for name in [
+        "parca__pkg_query_testdata_two-stacks.pb.gz",
+        "libdatadog__libdd-profiling_tests_profile.pb",
+    ] {
+        std::fs::copy(
+            dir.join("pprof").join(name),
+            inputs.join("nested").join(name),
+        )
+        .unwrap();
     }
     std::fs::write(inputs.join("broken.pb.gz"), b"not a profile at all").unwrap();
-    let out = sb.run(&["convert", "in", "-o", "out", "--to", "otlp-json", "--jobs", "2"]);
+    let out = sb.run(&[
+        "convert",
+        "in",
+        "-o",
+        "out",
+        "--to",
+        "otlp-json",
+        "--jobs",
+        "2",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("broken.pb.gz"), "{err}");
     assert!(err.contains("1 of 3 files failed"), "{err}");
-    let mut written: Vec<String> = std::fs::read_dir(sb.path("out/nested")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut written: Vec<String> = std::fs::read_dir(sb.path("out/nested"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     written.sort();
-    assert_eq!(written, ["libdatadog__libdd-profiling_tests_profile.otlp.json", "parca__pkg_query_testdata_two-stacks.otlp.json"]);
+    assert_eq!(
+        written,
+        [
+            "libdatadog__libdd-profiling_tests_profile.otlp.json",
+            "parca__pkg_query_testdata_two-stacks.otlp.json"
+        ]
+    );
 }
 
 #[test]
@@ -163,20 +223,42 @@ fn an_otlp_input_with_several_resources_writes_one_pprof_each_with_predictable_n
     let mut d = crate::build::dictionary(&["samples", "count"]);
     d.stack_table.push(otlp::Stack::default());
     let profile = otlp::Profile {
-        sample_type: Some(otlp::ValueType { type_strindex: 1, unit_strindex: 2 }),
-        samples: vec![otlp::Sample { values: vec![1], ..Default::default() }],
+        sample_type: Some(otlp::ValueType {
+            type_strindex: 1,
+            unit_strindex: 2,
+        }),
+        samples: vec![otlp::Sample {
+            values: vec![1],
+            ..Default::default()
+        }],
         ..Default::default()
     };
-    let resource = otlp::ResourceProfiles { scope_profiles: vec![otlp::ScopeProfiles { profiles: vec![profile], ..Default::default() }], ..Default::default() };
-    let data = otlp::ProfilesData { resource_profiles: vec![resource.clone(), resource], dictionary: Some(d) };
+    let resource = otlp::ResourceProfiles {
+        scope_profiles: vec![otlp::ScopeProfiles {
+            profiles: vec![profile],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let data = otlp::ProfilesData {
+        resource_profiles: vec![resource.clone(), resource],
+        dictionary: Some(d),
+    };
     let sb = Sandbox::new();
     let input = sb.write("two.otlp", &pprotel::otlp::encode_protobuf(&data));
     let out = sb.run(&["convert", s(&input), "-o", "out.pb.gz"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(sb.files(), ["out.r0.s0.pb.gz", "out.r1.s0.pb.gz", "two.otlp"]);
+    assert_eq!(
+        sb.files(),
+        ["out.r0.s0.pb.gz", "out.r1.s0.pb.gz", "two.otlp"]
+    );
     let to_stdout = sb.run(&["convert", s(&input)]);
     assert_eq!(to_stdout.status.code(), Some(2));
-    assert!(stderr(&to_stdout).contains("pass -o FILE"), "{}", stderr(&to_stdout));
+    assert!(
+        stderr(&to_stdout).contains("pass -o FILE"),
+        "{}",
+        stderr(&to_stdout)
+    );
 }
 
 #[test]
@@ -185,20 +267,36 @@ fn strict_refuses_what_pprof_cannot_carry() {
     let mut d = crate::build::dictionary(&["samples", "count"]);
     d.stack_table.push(otlp::Stack::default());
     let profile = otlp::Profile {
-        sample_type: Some(otlp::ValueType { type_strindex: 1, unit_strindex: 2 }),
-        samples: vec![otlp::Sample { timestamps_unix_nano: vec![5], ..Default::default() }],
+        sample_type: Some(otlp::ValueType {
+            type_strindex: 1,
+            unit_strindex: 2,
+        }),
+        samples: vec![otlp::Sample {
+            timestamps_unix_nano: vec![5],
+            ..Default::default()
+        }],
         duration_nano: 10,
         ..Default::default()
     };
     let data = otlp::ProfilesData {
-        resource_profiles: vec![otlp::ResourceProfiles { scope_profiles: vec![otlp::ScopeProfiles { profiles: vec![profile], ..Default::default() }], ..Default::default() }],
+        resource_profiles: vec![otlp::ResourceProfiles {
+            scope_profiles: vec![otlp::ScopeProfiles {
+                profiles: vec![profile],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
         dictionary: Some(d),
     };
     let sb = Sandbox::new();
     let input = sb.write("ts.otlp", &pprotel::otlp::encode_protobuf(&data));
     let lenient = sb.run(&["convert", s(&input), "-o", "out.pb.gz"]);
     assert!(lenient.status.success());
-    assert!(stderr(&lenient).contains("note:") && stderr(&lenient).contains("sample timestamps (1×"), "{}", stderr(&lenient));
+    assert!(
+        stderr(&lenient).contains("note:") && stderr(&lenient).contains("sample timestamps (1×"),
+        "{}",
+        stderr(&lenient)
+    );
     let strict = sb.run(&["convert", s(&input), "-o", "strict.pb.gz", "--strict"]);
     assert_eq!(strict.status.code(), Some(2));
     assert!(!sb.path("strict.pb.gz").exists());

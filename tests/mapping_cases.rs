@@ -22,34 +22,62 @@ fn to_otlp(p: &Profile) -> ProfilesData {
 
 fn assert_conformant(data: &ProfilesData) {
     let violations = validate::check(data, &CheckOptions::default());
-    assert!(violations.is_empty(), "OTLP output violates conformance rules:\n{}", violations.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        violations.is_empty(),
+        "OTLP output violates conformance rules:\n{}",
+        violations
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
 
 /// OTLP → exactly one pprof, with nothing left unrepresented.
 fn back(data: &ProfilesData) -> Profile {
     let translated = otlp_to_pprof(data).expect("OTLP → pprof");
-    assert!(translated.report.is_empty(), "not representable: {}", translated.report);
+    assert!(
+        translated.report.is_empty(),
+        "not representable: {}",
+        translated.report
+    );
     assert_eq!(translated.outputs.len(), 1, "expected one pprof");
     translated.outputs[0].pprof.clone()
 }
 
 fn assert_equal(expected: &Profile, actual: &Profile) {
     let diffs = compare_pprof(expected, actual);
-    assert!(diffs.is_empty(), "round trip lost information:\n{}", diffs.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "round trip lost information:\n{}",
+        diffs
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
 
 /// The round trip through protobuf and through JSON; returns the OTLP for further checks.
 fn assert_round_trips(p: &Profile) -> ProfilesData {
     let data = to_otlp(p);
     assert_equal(p, &back(&data));
-    let via_json = json::from_json(&json::to_json(&data, Style::Compact)).expect("decode our own JSON");
+    let via_json =
+        json::from_json(&json::to_json(&data, Style::Compact)).expect("decode our own JSON");
     assert_eq!(via_json, data, "JSON changed the OTLP data");
     data
 }
 
 fn scope_attribute<'a>(data: &'a ProfilesData, key: &str) -> Option<&'a Value> {
     let scope = data.resource_profiles[0].scope_profiles[0].scope.as_ref()?;
-    scope.attributes.iter().find(|kv| kv.key == key)?.value.as_ref()?.value.as_ref()
+    scope
+        .attributes
+        .iter()
+        .find(|kv| kv.key == key)?
+        .value
+        .as_ref()?
+        .value
+        .as_ref()
 }
 
 fn sample_type_names(data: &ProfilesData) -> Vec<String> {
@@ -62,7 +90,14 @@ fn sample_type_names(data: &ProfilesData) -> Vec<String> {
 }
 
 fn ints(values: &[i64]) -> Value {
-    Value::ArrayValue(ArrayValue { values: values.iter().map(|&i| AnyValue { value: Some(Value::IntValue(i)) }).collect() })
+    Value::ArrayValue(ArrayValue {
+        values: values
+            .iter()
+            .map(|&i| AnyValue {
+                value: Some(Value::IntValue(i)),
+            })
+            .collect(),
+    })
 }
 
 // --- Sample types and the default sample type -------------------------------------------
@@ -72,7 +107,10 @@ fn several_sample_types_with_default_unset_put_the_last_first() {
     let p = PprofBuilder::cpu().p;
     let data = assert_round_trips(&p);
     assert_eq!(sample_type_names(&data), ["cpu", "samples"]);
-    assert_eq!(scope_attribute(&data, semconv::SAMPLE_TYPE_ORDER), Some(&ints(&[1, 0])));
+    assert_eq!(
+        scope_attribute(&data, semconv::SAMPLE_TYPE_ORDER),
+        Some(&ints(&[1, 0]))
+    );
     assert_eq!(scope_attribute(&data, semconv::DEFAULT_SAMPLE_TYPE), None);
 }
 
@@ -81,7 +119,10 @@ fn default_sample_type_naming_the_last_round_trips() {
     let mut b = PprofBuilder::cpu();
     b.p.default_sample_type = b.s("cpu");
     let data = assert_round_trips(&b.p);
-    assert_eq!(scope_attribute(&data, semconv::DEFAULT_SAMPLE_TYPE), Some(&Value::StringValue("cpu".into())));
+    assert_eq!(
+        scope_attribute(&data, semconv::DEFAULT_SAMPLE_TYPE),
+        Some(&Value::StringValue("cpu".into()))
+    );
 }
 
 #[test]
@@ -94,7 +135,10 @@ fn default_sample_type_naming_a_middle_one_round_trips() {
     b.p.default_sample_type = b.s("cpu");
     let data = assert_round_trips(&b.p);
     assert_eq!(sample_type_names(&data), ["alloc_space", "cpu", "samples"]);
-    assert_eq!(scope_attribute(&data, semconv::SAMPLE_TYPE_ORDER), Some(&ints(&[2, 1, 0])));
+    assert_eq!(
+        scope_attribute(&data, semconv::SAMPLE_TYPE_ORDER),
+        Some(&ints(&[2, 1, 0]))
+    );
 }
 
 #[test]
@@ -112,8 +156,13 @@ fn sample_type_order_without_the_attribute_undoes_the_reference_swap() {
         s.value.push(64);
     }
     let mut data = to_otlp(&b.p);
-    let scope = data.resource_profiles[0].scope_profiles[0].scope.as_mut().unwrap();
-    scope.attributes.retain(|kv| kv.key != semconv::SAMPLE_TYPE_ORDER);
+    let scope = data.resource_profiles[0].scope_profiles[0]
+        .scope
+        .as_mut()
+        .unwrap();
+    scope
+        .attributes
+        .retain(|kv| kv.key != semconv::SAMPLE_TYPE_ORDER);
     assert_equal(&b.p, &back(&data));
 }
 
@@ -122,14 +171,20 @@ fn sample_type_order_without_the_attribute_undoes_the_reference_swap() {
 #[test]
 fn labels_with_a_repeated_key_round_trip_in_order() {
     let mut b = PprofBuilder::cpu();
-    b.sample(&[1], &[1, 1]).str_label("tag", "b").str_label("tag", "a").str_label("other", "x").str_label("tag", "c");
+    b.sample(&[1], &[1, 1])
+        .str_label("tag", "b")
+        .str_label("tag", "a")
+        .str_label("other", "x")
+        .str_label("tag", "c");
     assert_round_trips(&b.p);
 }
 
 #[test]
 fn a_string_and_a_number_under_one_key_round_trip() {
     let mut b = PprofBuilder::cpu();
-    b.sample(&[1], &[1, 1]).str_label("size", "large").num_label("size", 512, "bytes");
+    b.sample(&[1], &[1, 1])
+        .str_label("size", "large")
+        .num_label("size", 512, "bytes");
     assert_round_trips(&b.p);
 }
 
@@ -137,7 +192,12 @@ fn a_string_and_a_number_under_one_key_round_trip() {
 fn a_label_with_both_str_and_num_set_round_trips() {
     let mut b = PprofBuilder::cpu();
     b.sample(&[1], &[1, 1]);
-    let label = Label { key: b.s("odd"), str: b.s("text"), num: 7, num_unit: b.s("count") };
+    let label = Label {
+        key: b.s("odd"),
+        str: b.s("text"),
+        num: 7,
+        num_unit: b.s("count"),
+    };
     b.p.sample.last_mut().unwrap().label.push(label);
     assert_round_trips(&b.p);
 }
@@ -148,19 +208,35 @@ fn an_empty_string_label_value_round_trips() {
     b.sample(&[1], &[1, 1]).str_label("empty", "");
     let data = assert_round_trips(&b.p);
     let d = data.dictionary.as_ref().unwrap();
-    let empty = d.attribute_table.iter().find(|a| a.key_strindex == sidx(d, "empty")).expect("attribute for the empty label");
-    assert_eq!(empty.value.as_ref().unwrap().value, Some(Value::StringValue(String::new())));
+    let empty = d
+        .attribute_table
+        .iter()
+        .find(|a| a.key_strindex == sidx(d, "empty"))
+        .expect("attribute for the empty label");
+    assert_eq!(
+        empty.value.as_ref().unwrap().value,
+        Some(Value::StringValue(String::new()))
+    );
 }
 
 #[test]
 fn numeric_labels_keep_their_num_unit() {
     let mut b = PprofBuilder::cpu();
-    b.sample(&[1], &[1, 1]).num_label("alloc", 4096, "bytes").num_label("requests", 3, "");
+    b.sample(&[1], &[1, 1])
+        .num_label("alloc", 4096, "bytes")
+        .num_label("requests", 3, "");
     let data = assert_round_trips(&b.p);
     let d = data.dictionary.as_ref().unwrap();
-    let alloc = d.attribute_table.iter().find(|a| a.key_strindex == sidx(d, "alloc")).unwrap();
+    let alloc = d
+        .attribute_table
+        .iter()
+        .find(|a| a.key_strindex == sidx(d, "alloc"))
+        .unwrap();
     assert_eq!(alloc.unit_strindex, sidx(d, "bytes"));
-    assert_eq!(alloc.value.as_ref().unwrap().value, Some(Value::IntValue(4096)));
+    assert_eq!(
+        alloc.value.as_ref().unwrap().value,
+        Some(Value::IntValue(4096))
+    );
 }
 
 // --- Locations, mappings, functions ---------------------------------------------------------
@@ -168,20 +244,30 @@ fn numeric_labels_keep_their_num_unit() {
 #[test]
 fn inline_frames_keep_their_unsorted_line_order() {
     let mut b = PprofBuilder::cpu();
-    b.location(9, 1, 0x404000, &[(2, 30), (1, 10), (3, 20)]).sample(&[9], &[1, 1]);
+    b.location(9, 1, 0x404000, &[(2, 30), (1, 10), (3, 20)])
+        .sample(&[9], &[1, 1]);
     b.p.location.last_mut().unwrap().line[1].column = 7;
     let data = assert_round_trips(&b.p);
-    let lines: Vec<i64> = data.dictionary.as_ref().unwrap().location_table[5].lines.iter().map(|l| l.line).collect();
+    let lines: Vec<i64> = data.dictionary.as_ref().unwrap().location_table[5]
+        .lines
+        .iter()
+        .map(|l| l.line)
+        .collect();
     assert_eq!(lines, [30, 10, 20]);
 }
 
 #[test]
 fn a_mapping_with_memory_start_equal_to_memory_limit_round_trips_and_conforms() {
     let mut b = PprofBuilder::cpu();
-    b.mapping(3, 0x9000, 0x9000, "[vdso]", "").mapping(4, 0xa000, 0x8000, "inverted", "");
+    b.mapping(3, 0x9000, 0x9000, "[vdso]", "")
+        .mapping(4, 0xa000, 0x8000, "inverted", "");
     let data = assert_round_trips(&b.p);
     let m = &data.dictionary.as_ref().unwrap().mapping_table[3];
-    assert_eq!((m.memory_start, m.memory_limit), (0, 0), "conformance forbids start == limit");
+    assert_eq!(
+        (m.memory_start, m.memory_limit),
+        (0, 0),
+        "conformance forbids start == limit"
+    );
 }
 
 #[test]
@@ -211,16 +297,26 @@ fn drop_frames_keep_frames_and_doc_url_round_trip() {
 #[test]
 fn unreferenced_mappings_locations_and_functions_are_kept() {
     let mut b = PprofBuilder::cpu();
-    b.mapping(7, 0x10000, 0x20000, "/lib/unused.so", "ffff").function(8, "unused", "unused.c", 1).location(9, 7, 0x10010, &[(8, 2)]);
+    b.mapping(7, 0x10000, 0x20000, "/lib/unused.so", "ffff")
+        .function(8, "unused", "unused.c", 1)
+        .location(9, 7, 0x10010, &[(8, 2)]);
     let data = assert_round_trips(&b.p);
     let d = data.dictionary.as_ref().unwrap();
-    assert_eq!((d.mapping_table.len(), d.function_table.len(), d.location_table.len()), (4, 5, 6));
+    assert_eq!(
+        (
+            d.mapping_table.len(),
+            d.function_table.len(),
+            d.location_table.len()
+        ),
+        (4, 5, 6)
+    );
 }
 
 #[test]
 fn two_locations_with_identical_content_and_different_ids_stay_two() {
     let mut b = PprofBuilder::cpu();
-    b.location(5, 1, 0x401000, &[(1, 12)]).sample(&[5, 1], &[1, 1]);
+    b.location(5, 1, 0x401000, &[(1, 12)])
+        .sample(&[5, 1], &[1, 1]);
     let data = assert_round_trips(&b.p);
     assert_eq!(data.dictionary.as_ref().unwrap().location_table.len(), 6);
 }
@@ -241,15 +337,23 @@ fn non_sequential_ids_round_trip() {
 #[test]
 fn a_location_with_mapping_id_zero_round_trips() {
     let mut b = PprofBuilder::cpu();
-    b.location(8, 0, 0xffffffff81000000, &[]).sample(&[8, 1], &[1, 1]);
+    b.location(8, 0, 0xffffffff81000000, &[])
+        .sample(&[8, 1], &[1, 1]);
     let data = assert_round_trips(&b.p);
-    assert_eq!(data.dictionary.as_ref().unwrap().location_table[5].mapping_index, 0);
+    assert_eq!(
+        data.dictionary.as_ref().unwrap().location_table[5].mapping_index,
+        0
+    );
 }
 
 #[test]
 fn a_line_without_a_function_round_trips() {
     let mut b = PprofBuilder::cpu();
-    b.p.location[0].line.push(Line { function_id: 0, line: 3, column: 0 });
+    b.p.location[0].line.push(Line {
+        function_id: 0,
+        line: 3,
+        column: 0,
+    });
     assert_round_trips(&b.p);
 }
 
@@ -276,8 +380,15 @@ fn a_profile_without_samples_or_sample_types_round_trips() {
     let mut b = PprofBuilder::new();
     b.p.time_nanos = 42;
     let data = assert_round_trips(&b.p);
-    assert_eq!(data.resource_profiles[0].scope_profiles[0].profiles.len(), 1, "OTLP needs one profile per scope");
-    assert_eq!(scope_attribute(&data, semconv::SAMPLE_TYPE_ORDER), Some(&ints(&[])));
+    assert_eq!(
+        data.resource_profiles[0].scope_profiles[0].profiles.len(),
+        1,
+        "OTLP needs one profile per scope"
+    );
+    assert_eq!(
+        scope_attribute(&data, semconv::SAMPLE_TYPE_ORDER),
+        Some(&ints(&[]))
+    );
 }
 
 #[test]
@@ -289,7 +400,10 @@ fn samples_without_sample_types_are_refused() {
     }
     let err = pprof_to_otlp(&b.p, &ToOtlpOptions::default()).unwrap_err();
     assert_eq!(err, MappingError::SamplesWithoutTypes { samples: 3 });
-    assert_eq!(err.to_string(), "profile has 3 samples but no sample_type; it is not a valid pprof");
+    assert_eq!(
+        err.to_string(),
+        "profile has 3 samples but no sample_type; it is not a valid pprof"
+    );
 }
 
 #[test]
@@ -298,7 +412,12 @@ fn invalid_utf8_in_a_referenced_string_is_refused_with_its_index() {
     let bad = b.bytes(b"bad\xffname");
     b.p.function[1].name = bad;
     let err = pprof_to_otlp(&b.p, &ToOtlpOptions::default()).unwrap_err();
-    assert_eq!(err.to_string(), format!("function[1].name: string_table[{bad}] is not valid UTF-8 (bad\\xffname); OTLP strings must be UTF-8"));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "function[1].name: string_table[{bad}] is not valid UTF-8 (bad\\xffname); OTLP strings must be UTF-8"
+        )
+    );
 }
 
 #[test]
@@ -313,7 +432,10 @@ fn a_sample_naming_an_unknown_location_is_refused_with_its_path() {
     let mut b = PprofBuilder::cpu();
     b.p.sample[1].location_id[1] = 77;
     let err = pprof_to_otlp(&b.p, &ToOtlpOptions::default()).unwrap_err();
-    assert_eq!(err.to_string(), "sample[1].location_id[1]: no location with id 77");
+    assert_eq!(
+        err.to_string(),
+        "sample[1].location_id[1]: no location with id 77"
+    );
 }
 
 #[test]
@@ -321,7 +443,10 @@ fn duplicate_ids_are_refused() {
     let mut b = PprofBuilder::cpu();
     b.function(2, "again", "again.c", 0);
     let err = pprof_to_otlp(&b.p, &ToOtlpOptions::default()).unwrap_err();
-    assert_eq!(err.to_string(), "function[3].id: id 2 is used by more than one function");
+    assert_eq!(
+        err.to_string(),
+        "function[3].id: id 2 is used by more than one function"
+    );
 }
 
 #[test]
@@ -337,8 +462,18 @@ fn a_sample_with_the_wrong_number_of_values_is_refused() {
 /// One Profile with `n` values-only samples on stack 1 (one location, one function).
 fn otlp_profile(d: &otlp::ProfilesDictionary, sample_type: &str, values: &[i64]) -> otlp::Profile {
     otlp::Profile {
-        sample_type: Some(otlp::ValueType { type_strindex: sidx(d, sample_type), unit_strindex: sidx(d, "count") }),
-        samples: values.iter().map(|&v| otlp::Sample { stack_index: 1, values: vec![v], ..Default::default() }).collect(),
+        sample_type: Some(otlp::ValueType {
+            type_strindex: sidx(d, sample_type),
+            unit_strindex: sidx(d, "count"),
+        }),
+        samples: values
+            .iter()
+            .map(|&v| otlp::Sample {
+                stack_index: 1,
+                values: vec![v],
+                ..Default::default()
+            })
+            .collect(),
         time_unix_nano: 1_000,
         duration_nano: 1_000_000,
         ..Default::default()
@@ -346,44 +481,104 @@ fn otlp_profile(d: &otlp::ProfilesDictionary, sample_type: &str, values: &[i64])
 }
 
 fn otlp_dictionary() -> otlp::ProfilesDictionary {
-    let mut d = build::dictionary(&["samples", "count", "cpu", "main", "service.name", "checkout", "thread", "worker", "/bin/app", "process.executable.build_id.gnu", "b1d"]);
-    d.function_table.push(otlp::Function { name_strindex: sidx(&d, "main"), ..Default::default() });
-    d.mapping_table.push(otlp::Mapping { memory_start: 0x1000, memory_limit: 0x9000, filename_strindex: sidx(&d, "/bin/app"), ..Default::default() });
-    d.location_table.push(otlp::Location { mapping_index: 1, address: 0x1234, lines: vec![otlp::Line { function_index: 1, line: 3, column: 0 }], ..Default::default() });
-    d.stack_table.push(otlp::Stack { location_indices: vec![1] });
+    let mut d = build::dictionary(&[
+        "samples",
+        "count",
+        "cpu",
+        "main",
+        "service.name",
+        "checkout",
+        "thread",
+        "worker",
+        "/bin/app",
+        "process.executable.build_id.gnu",
+        "b1d",
+    ]);
+    d.function_table.push(otlp::Function {
+        name_strindex: sidx(&d, "main"),
+        ..Default::default()
+    });
+    d.mapping_table.push(otlp::Mapping {
+        memory_start: 0x1000,
+        memory_limit: 0x9000,
+        filename_strindex: sidx(&d, "/bin/app"),
+        ..Default::default()
+    });
+    d.location_table.push(otlp::Location {
+        mapping_index: 1,
+        address: 0x1234,
+        lines: vec![otlp::Line {
+            function_index: 1,
+            line: 3,
+            column: 0,
+        }],
+        ..Default::default()
+    });
+    d.stack_table.push(otlp::Stack {
+        location_indices: vec![1],
+    });
     d
 }
 
 fn scope(profiles: Vec<otlp::Profile>) -> otlp::ScopeProfiles {
-    otlp::ScopeProfiles { profiles, ..Default::default() }
+    otlp::ScopeProfiles {
+        profiles,
+        ..Default::default()
+    }
 }
 
 #[test]
 fn several_resources_and_scopes_become_several_named_pprofs() {
     let d = otlp_dictionary();
     let resource = |name: &str| otlp::ResourceProfiles {
-        resource: Some(pprotel::otlp::resource::Resource { attributes: vec![kv("service.name", build::string(name))], ..Default::default() }),
+        resource: Some(pprotel::otlp::resource::Resource {
+            attributes: vec![kv("service.name", build::string(name))],
+            ..Default::default()
+        }),
         ..Default::default()
     };
     let mut r0 = resource("checkout");
-    r0.scope_profiles = vec![scope(vec![otlp_profile(&d, "samples", &[1, 2])]), scope(vec![otlp_profile(&d, "cpu", &[3])])];
+    r0.scope_profiles = vec![
+        scope(vec![otlp_profile(&d, "samples", &[1, 2])]),
+        scope(vec![otlp_profile(&d, "cpu", &[3])]),
+    ];
     let mut r1 = resource("cart");
     r1.scope_profiles = vec![scope(vec![otlp_profile(&d, "samples", &[4])])];
-    let data = ProfilesData { resource_profiles: vec![r0, r1], dictionary: Some(d) };
+    let data = ProfilesData {
+        resource_profiles: vec![r0, r1],
+        dictionary: Some(d),
+    };
     let translated = otlp_to_pprof(&data).unwrap();
     let names: Vec<String> = translated.outputs.iter().map(|o| o.suffix()).collect();
     assert_eq!(names, ["r0.s0", "r0.s1", "r1.s0"]);
-    let values: Vec<Vec<i64>> = translated.outputs.iter().map(|o| o.pprof.sample.iter().map(|s| s.value[0]).collect()).collect();
+    let values: Vec<Vec<i64>> = translated
+        .outputs
+        .iter()
+        .map(|o| o.pprof.sample.iter().map(|s| s.value[0]).collect())
+        .collect();
     assert_eq!(values, [vec![1, 2], vec![3], vec![4]]);
-    let report: Vec<(String, usize)> = translated.report.entries().map(|(k, e)| (k.to_owned(), e.count)).collect();
-    assert_eq!(report, [("resource attribute \"service.name\"".to_owned(), 2)]);
+    let report: Vec<(String, usize)> = translated
+        .report
+        .entries()
+        .map(|(k, e)| (k.to_owned(), e.count))
+        .collect();
+    assert_eq!(
+        report,
+        [("resource attribute \"service.name\"".to_owned(), 2)]
+    );
 }
 
 #[test]
 fn profiles_whose_samples_do_not_line_up_are_split_not_mixed() {
     let d = otlp_dictionary();
     let data = ProfilesData {
-        resource_profiles: vec![otlp::ResourceProfiles { scope_profiles: vec![scope(vec![otlp_profile(&d, "samples", &[1, 2]), otlp_profile(&d, "cpu", &[3])])], ..Default::default() }],
+        resource_profiles: vec![otlp::ResourceProfiles {
+            scope_profiles: vec![scope(vec![
+                otlp_profile(&d, "samples", &[1, 2]),
+                otlp_profile(&d, "cpu", &[3]),
+            ])],
+            ..Default::default()
+        }],
         dictionary: Some(d),
     };
     let translated = otlp_to_pprof(&data).unwrap();
@@ -395,14 +590,27 @@ fn profiles_whose_samples_do_not_line_up_are_split_not_mixed() {
 fn aligned_profiles_of_a_scope_become_one_pprof_with_several_sample_types() {
     let d = otlp_dictionary();
     let data = ProfilesData {
-        resource_profiles: vec![otlp::ResourceProfiles { scope_profiles: vec![scope(vec![otlp_profile(&d, "cpu", &[10, 20]), otlp_profile(&d, "samples", &[1, 2])])], ..Default::default() }],
+        resource_profiles: vec![otlp::ResourceProfiles {
+            scope_profiles: vec![scope(vec![
+                otlp_profile(&d, "cpu", &[10, 20]),
+                otlp_profile(&d, "samples", &[1, 2]),
+            ])],
+            ..Default::default()
+        }],
         dictionary: Some(d),
     };
     let p = back(&data);
     // No sample_type_order attribute: the reference translator's swap is undone.
-    let types: Vec<&[u8]> = p.sample_type.iter().map(|t| p.string(t.r#type).unwrap()).collect();
+    let types: Vec<&[u8]> = p
+        .sample_type
+        .iter()
+        .map(|t| p.string(t.r#type).unwrap())
+        .collect();
     assert_eq!(types, [b"samples".as_slice(), b"cpu"]);
-    assert_eq!(p.sample.iter().map(|s| s.value.clone()).collect::<Vec<_>>(), [vec![1, 10], vec![2, 20]]);
+    assert_eq!(
+        p.sample.iter().map(|s| s.value.clone()).collect::<Vec<_>>(),
+        [vec![1, 10], vec![2, 20]]
+    );
 }
 
 #[test]
@@ -410,52 +618,130 @@ fn timestamped_samples_convert_with_the_timestamps_reported() {
     let d = otlp_dictionary();
     let mut profile = otlp_profile(&d, "samples", &[]);
     profile.samples = vec![
-        otlp::Sample { stack_index: 1, timestamps_unix_nano: vec![1_100, 1_200, 1_300], ..Default::default() },
-        otlp::Sample { stack_index: 1, values: vec![5, 6], timestamps_unix_nano: vec![1_400, 1_500], ..Default::default() },
+        otlp::Sample {
+            stack_index: 1,
+            timestamps_unix_nano: vec![1_100, 1_200, 1_300],
+            ..Default::default()
+        },
+        otlp::Sample {
+            stack_index: 1,
+            values: vec![5, 6],
+            timestamps_unix_nano: vec![1_400, 1_500],
+            ..Default::default()
+        },
     ];
-    let data = ProfilesData { resource_profiles: vec![otlp::ResourceProfiles { scope_profiles: vec![scope(vec![profile])], ..Default::default() }], dictionary: Some(d) };
+    let data = ProfilesData {
+        resource_profiles: vec![otlp::ResourceProfiles {
+            scope_profiles: vec![scope(vec![profile])],
+            ..Default::default()
+        }],
+        dictionary: Some(d),
+    };
     let translated = otlp_to_pprof(&data).unwrap();
-    let values: Vec<i64> = translated.outputs[0].pprof.sample.iter().map(|s| s.value[0]).collect();
-    assert_eq!(values, [3, 5, 6], "timestamps only: one event each; values with timestamps: one sample per observation");
+    let values: Vec<i64> = translated.outputs[0]
+        .pprof
+        .sample
+        .iter()
+        .map(|s| s.value[0])
+        .collect();
+    assert_eq!(
+        values,
+        [3, 5, 6],
+        "timestamps only: one event each; values with timestamps: one sample per observation"
+    );
     let report = translated.report.to_string();
-    assert_eq!(report, "sample timestamps (5×, first at resource_profiles[0].scope_profiles[0].profiles[0].samples[0].timestamps_unix_nano)");
+    assert_eq!(
+        report,
+        "sample timestamps (5×, first at resource_profiles[0].scope_profiles[0].profiles[0].samples[0].timestamps_unix_nano)"
+    );
 }
 
 #[test]
 fn links_are_reported_as_not_representable() {
     let mut d = otlp_dictionary();
-    d.link_table.push(otlp::Link { trace_id: vec![0x11; 16], span_id: vec![0x22; 8] });
+    d.link_table.push(otlp::Link {
+        trace_id: vec![0x11; 16],
+        span_id: vec![0x22; 8],
+    });
     let mut profile = otlp_profile(&d, "samples", &[1]);
     profile.samples[0].link_index = 1;
-    let data = ProfilesData { resource_profiles: vec![otlp::ResourceProfiles { scope_profiles: vec![scope(vec![profile])], ..Default::default() }], dictionary: Some(d) };
+    let data = ProfilesData {
+        resource_profiles: vec![otlp::ResourceProfiles {
+            scope_profiles: vec![scope(vec![profile])],
+            ..Default::default()
+        }],
+        dictionary: Some(d),
+    };
     let translated = otlp_to_pprof(&data).unwrap();
-    assert_eq!(translated.report.entries().map(|(k, _)| k).collect::<Vec<_>>(), ["sample links"]);
+    assert_eq!(
+        translated
+            .report
+            .entries()
+            .map(|(k, _)| k)
+            .collect::<Vec<_>>(),
+        ["sample links"]
+    );
 }
 
 #[test]
 fn strindex_attribute_forms_are_resolved() {
     let mut d = otlp_dictionary();
-    let (thread, worker, build_id_key, b1d) = (sidx(&d, "thread"), sidx(&d, "worker"), sidx(&d, "process.executable.build_id.gnu"), sidx(&d, "b1d"));
-    let strindex = |i| Some(AnyValue { value: Some(Value::StringValueStrindex(i)) });
-    d.attribute_table.push(otlp::KeyValueAndUnit { key_strindex: thread, value: strindex(worker), unit_strindex: 0 });
-    d.attribute_table.push(otlp::KeyValueAndUnit { key_strindex: build_id_key, value: strindex(b1d), unit_strindex: 0 });
+    let (thread, worker, build_id_key, b1d) = (
+        sidx(&d, "thread"),
+        sidx(&d, "worker"),
+        sidx(&d, "process.executable.build_id.gnu"),
+        sidx(&d, "b1d"),
+    );
+    let strindex = |i| {
+        Some(AnyValue {
+            value: Some(Value::StringValueStrindex(i)),
+        })
+    };
+    d.attribute_table.push(otlp::KeyValueAndUnit {
+        key_strindex: thread,
+        value: strindex(worker),
+        unit_strindex: 0,
+    });
+    d.attribute_table.push(otlp::KeyValueAndUnit {
+        key_strindex: build_id_key,
+        value: strindex(b1d),
+        unit_strindex: 0,
+    });
     d.mapping_table[1].attribute_indices = vec![2];
     let mut profile = otlp_profile(&d, "samples", &[1]);
     profile.samples[0].attribute_indices = vec![1];
     let resource = pprotel::otlp::resource::Resource {
-        attributes: vec![KeyValue { key: String::new(), value: strindex(sidx(&d, "checkout")), key_strindex: sidx(&d, "service.name") }],
+        attributes: vec![KeyValue {
+            key: String::new(),
+            value: strindex(sidx(&d, "checkout")),
+            key_strindex: sidx(&d, "service.name"),
+        }],
         ..Default::default()
     };
     let data = ProfilesData {
-        resource_profiles: vec![otlp::ResourceProfiles { resource: Some(resource), scope_profiles: vec![scope(vec![profile])], ..Default::default() }],
+        resource_profiles: vec![otlp::ResourceProfiles {
+            resource: Some(resource),
+            scope_profiles: vec![scope(vec![profile])],
+            ..Default::default()
+        }],
         dictionary: Some(d),
     };
     let translated = otlp_to_pprof(&data).unwrap();
     let p = &translated.outputs[0].pprof;
     let label = p.sample[0].label[0];
-    assert_eq!((p.string(label.key).unwrap(), p.string(label.str).unwrap()), (b"thread".as_slice(), b"worker".as_slice()));
+    assert_eq!(
+        (p.string(label.key).unwrap(), p.string(label.str).unwrap()),
+        (b"thread".as_slice(), b"worker".as_slice())
+    );
     assert_eq!(p.string(p.mapping[0].build_id).unwrap(), b"b1d");
-    assert_eq!(translated.report.entries().map(|(k, _)| k).collect::<Vec<_>>(), ["resource attribute \"service.name\""]);
+    assert_eq!(
+        translated
+            .report
+            .entries()
+            .map(|(k, _)| k)
+            .collect::<Vec<_>>(),
+        ["resource attribute \"service.name\""]
+    );
 }
 
 #[test]
@@ -463,12 +749,25 @@ fn the_reference_translators_indexed_comment_keys_are_read_in_numeric_order() {
     let mut d = otlp_dictionary();
     let mut profile = otlp_profile(&d, "samples", &[1]);
     for (n, text) in [(10, "eleventh"), (2, "third"), (0, "first")] {
-        d.string_table.push(format!("{}{n}", semconv::COMMENT_INDEXED_PREFIX));
+        d.string_table
+            .push(format!("{}{n}", semconv::COMMENT_INDEXED_PREFIX));
         let key_strindex = d.string_table.len() as i32 - 1;
-        d.attribute_table.push(otlp::KeyValueAndUnit { key_strindex, value: build::string(text), unit_strindex: 0 });
-        profile.attribute_indices.push(d.attribute_table.len() as i32 - 1);
+        d.attribute_table.push(otlp::KeyValueAndUnit {
+            key_strindex,
+            value: build::string(text),
+            unit_strindex: 0,
+        });
+        profile
+            .attribute_indices
+            .push(d.attribute_table.len() as i32 - 1);
     }
-    let data = ProfilesData { resource_profiles: vec![otlp::ResourceProfiles { scope_profiles: vec![scope(vec![profile])], ..Default::default() }], dictionary: Some(d) };
+    let data = ProfilesData {
+        resource_profiles: vec![otlp::ResourceProfiles {
+            scope_profiles: vec![scope(vec![profile])],
+            ..Default::default()
+        }],
+        dictionary: Some(d),
+    };
     let p = back(&data);
     let comments: Vec<&[u8]> = p.comment.iter().map(|&c| p.string(c).unwrap()).collect();
     assert_eq!(comments, [b"first".as_slice(), b"third", b"eleventh"]);

@@ -1,5 +1,13 @@
 //! The one integration-test binary; each module is one area of behaviour.
 
+/// Hand-built pprof and OTLP inputs.
+mod build;
+/// Command-line behaviour.
+mod cli;
+/// The third-party corpus end to end.
+mod corpus;
+/// Every case of the mapping specification.
+mod mapping_cases;
 /// OTLP JSON codec: round trips, lenient input, errors with paths, snapshot.
 mod otlp_json;
 /// pprof decode/encode over the corpus.
@@ -8,13 +16,5 @@ mod pprof_codec;
 mod semantic_equality;
 /// Corpus location and file helpers.
 mod util;
-/// Hand-built pprof and OTLP inputs.
-mod build;
-/// Every case of the mapping specification.
-mod mapping_cases;
-/// The third-party corpus end to end.
-mod corpus;
-/// Command-line behaviour.
-mod cli;
 /// pprof and OTLP validation rules.
 mod validate;

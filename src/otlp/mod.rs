@@ -80,11 +80,16 @@ pub fn encode_protobuf(data: &model::ProfilesData) -> Vec<u8> {
         .map(|(rp, l)| resource_len(rp, l))
         .collect();
     let dictionary_len = data.dictionary.as_ref().map(Message::encoded_len);
-    let total = resource_lens.iter().map(|&l| framed(l)).sum::<usize>()
-        + dictionary_len.map_or(0, framed);
+    let total =
+        resource_lens.iter().map(|&l| framed(l)).sum::<usize>() + dictionary_len.map_or(0, framed);
 
     let mut buf = Vec::with_capacity(total);
-    for ((rp, lens), &rp_len) in data.resource_profiles.iter().zip(&profile_lens).zip(&resource_lens) {
+    for ((rp, lens), &rp_len) in data
+        .resource_profiles
+        .iter()
+        .zip(&profile_lens)
+        .zip(&resource_lens)
+    {
         encode_key(1, WireType::LengthDelimited, &mut buf);
         encode_varint(rp_len as u64, &mut buf);
         if let Some(resource) = &rp.resource {

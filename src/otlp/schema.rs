@@ -81,7 +81,7 @@ pub fn check(bytes: &[u8]) -> Result<(), SchemaError> {
 /// Splits a 4-byte big-endian length-prefixed stream, if the bytes are exactly that.
 /// A protobuf message cannot start with a zero byte (field number 0), so a leading zero is the
 /// tell.
-fn frames(bytes: &[u8]) -> Option<Vec<&[u8]>> {
+pub(crate) fn frames(bytes: &[u8]) -> Option<Vec<&[u8]>> {
     if bytes.first() != Some(&0) {
         return None;
     }

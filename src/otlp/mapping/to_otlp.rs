@@ -6,7 +6,6 @@
 //! Tables keep pprof order (mapping/location/function i → index i+1, unreferenced entries
 //! included); stacks are deduplicated, as they have no identity in pprof.
 
-
 use prost::Message;
 
 use super::MappingError;

@@ -5,7 +5,6 @@
 //! pprof with one sample type per Profile. Any other scope becomes one pprof per Profile:
 //! unaligned samples are never mixed. What pprof cannot carry is counted in a [`Report`].
 
-
 use super::interner::{FastMap, Interner};
 use super::labels::{DecodedLabel, decode_value};
 use super::to_otlp::sample_type_order;
