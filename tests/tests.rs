@@ -6,6 +6,8 @@ mod build;
 mod cli;
 /// The third-party corpus end to end.
 mod corpus;
+/// Hostile and broken input: refused with one line, bounded memory, no harm to files.
+mod hostile_input;
 /// Every case of the mapping specification.
 mod mapping_cases;
 /// OTLP JSON codec: round trips, lenient input, errors with paths, snapshot.

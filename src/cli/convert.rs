@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use rayon::prelude::*;
 
-use pprotel::convert::{self, Decoded, ReadOptions, Target};
+use pprotel::convert::{self, Decoded, ReadOptions, Target, TranslateOptions};
 use pprotel::input::Format;
 use pprotel::otlp::json::Style;
 use pprotel::otlp::mapping::ToOtlpOptions;
@@ -114,7 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     });
     let failed = results.iter().filter(|r| r.is_err()).count();
     for err in results.into_iter().filter_map(Result::err) {
-        eprintln!("pprotel: error: {err:#}");
+        eprintln!("pprotel: error: {}", crate::one_line(&err));
     }
     if failed > 0 {
         eprintln!("pprotel: {failed} of {} files failed", jobs.len());
@@ -212,11 +212,16 @@ fn convert_one(args: &Args, source: &Source, destination: &Destination) -> anyho
             Style::Compact
         }),
     };
-    let to_otlp = ToOtlpOptions {
-        original_payload: original,
-    };
+    let options = TranslateOptions {
+        to_otlp: ToOtlpOptions {
+            original_payload: original,
+            ..ToOtlpOptions::default()
+        },
+        ..TranslateOptions::default()
+    }
+    .max_output(args.max_decompressed_size);
     let (outputs, report) =
-        convert::translate(decoded, target, &to_otlp).with_context(|| name.clone())?;
+        convert::translate(decoded, target, &options).with_context(|| name.clone())?;
     if !report.is_empty() {
         let what = format!(
             "{name}: not representable in {}: {report}",

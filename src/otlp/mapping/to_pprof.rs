@@ -8,7 +8,7 @@
 use super::interner::{FastMap, Interner};
 use super::labels::{DecodedLabel, decode_value};
 use super::to_otlp::sample_type_order;
-use super::{MappingError, Report};
+use super::{Budget, MappingError, Report};
 use crate::otlp::common::{AnyValue, KeyValue, any_value::Value};
 use crate::otlp::model::{KeyValueAndUnit, Profile, ProfilesData, ProfilesDictionary, Sample};
 use crate::otlp::semconv;
@@ -48,8 +48,33 @@ impl PprofOutput {
     }
 }
 
-/// Translates OTLP `ProfilesData` into one or more pprof profiles.
+/// Choices for OTLP → pprof.
+#[derive(Debug, Clone)]
+pub struct ToPprofOptions {
+    /// Cap on the encoded size of all pprof profiles produced ([`super::DEFAULT_MAX_OUTPUT`] by
+    /// default): pprof repeats a sample's stack and labels where OTLP refers to shared ones, so a
+    /// small OTLP input can describe a huge pprof.
+    pub max_output: u64,
+}
+
+impl Default for ToPprofOptions {
+    fn default() -> Self {
+        ToPprofOptions {
+            max_output: super::DEFAULT_MAX_OUTPUT,
+        }
+    }
+}
+
+/// Translates OTLP `ProfilesData` into one or more pprof profiles, under the default output cap.
 pub fn otlp_to_pprof(data: &ProfilesData) -> Result<ToPprof, MappingError> {
+    otlp_to_pprof_with(data, &ToPprofOptions::default())
+}
+
+/// Translates OTLP `ProfilesData` into one or more pprof profiles with explicit options.
+pub fn otlp_to_pprof_with(
+    data: &ProfilesData,
+    options: &ToPprofOptions,
+) -> Result<ToPprof, MappingError> {
     let mut report = Report::default();
     let mut groups = Vec::new();
     for (r, rp) in data.resource_profiles.iter().enumerate() {
@@ -77,6 +102,7 @@ pub fn otlp_to_pprof(data: &ProfilesData) -> Result<ToPprof, MappingError> {
     );
     report_envelope(data, &dict, &mut report)?;
     let whole_dictionary = groups.len() == 1;
+    let budget = Budget::new(options.max_output);
     let outputs = groups
         .into_iter()
         .map(|(r, s, p)| {
@@ -86,7 +112,7 @@ pub fn otlp_to_pprof(data: &ProfilesData) -> Result<ToPprof, MappingError> {
                 Some(p) => (&scope.profiles[p..=p], p),
             };
             let path = ProfilePath { r, s, base };
-            let pprof = Builder::new(&dict, whole_dictionary).build(
+            let pprof = Builder::new(&dict, &budget, whole_dictionary).build(
                 profiles,
                 &path,
                 scope.scope.as_ref().map_or(&[][..], |sc| &sc.attributes),
@@ -268,44 +294,93 @@ fn index<T>(table: &[T], i: i32, path: impl FnOnce() -> String) -> Result<&T, Ma
         })
 }
 
-/// Which dictionary entries go into one pprof, and their new ids (position among the chosen
-/// entries + 1; with the whole dictionary, id = OTLP index).
+/// Which dictionary entries of one table go into one pprof, and their pprof ids.
+///
+/// With the whole dictionary, entry i > 0 gets id i and nothing needs storing. A split output
+/// keeps just the entries it uses (ids: position among them + 1), so that many small outputs of
+/// one large dictionary cost time in proportion to what each uses, not to the dictionary.
 struct Selection {
-    ids: Vec<u64>,
+    /// The table's length, for range errors.
+    len: usize,
+    /// The chosen entries (never 0), in table order.
     order: Vec<usize>,
+    /// Entry → id, for a split output; `None` when every entry is chosen.
+    ids: Option<FastMap<usize, u64>>,
 }
 
 impl Selection {
-    fn build(used: Vec<bool>) -> Self {
-        let mut ids = vec![0; used.len()];
-        let mut order = Vec::new();
-        for (i, u) in used.into_iter().enumerate() {
-            if u && i > 0 {
-                order.push(i);
-                ids[i] = order.len() as u64;
-            }
+    fn all(len: usize) -> Self {
+        Selection {
+            len,
+            order: (1..len).collect(),
+            ids: None,
         }
-        Selection { ids, order }
     }
+
+    /// The entries in `used` (any order, repeats allowed, all `< len`).
+    fn some(len: usize, mut used: Vec<usize>) -> Self {
+        used.sort_unstable();
+        used.dedup();
+        used.retain(|&i| i > 0);
+        let ids = used
+            .iter()
+            .enumerate()
+            .map(|(n, &i)| (i, n as u64 + 1))
+            .collect();
+        Selection {
+            len,
+            order: used,
+            ids: Some(ids),
+        }
+    }
+
+    /// The pprof id of entry `i`: 0 for the zero entry (and for an entry not chosen, which
+    /// `select` rules out); an error when `i` is outside the table.
+    fn id(&self, i: i32, path: impl FnOnce() -> String) -> Result<u64, MappingError> {
+        let Some(n) = usize::try_from(i).ok().filter(|&n| n < self.len) else {
+            return Err(MappingError::IndexOutOfRange {
+                path: path(),
+                index: i64::from(i),
+                len: self.len,
+            });
+        };
+        Ok(match &self.ids {
+            None => n as u64,
+            Some(ids) => ids.get(&n).copied().unwrap_or(0),
+        })
+    }
+}
+
+/// OTLP string index → pprof string index, for the strings one pprof has used so far.
+enum StringMap {
+    /// One slot per dictionary string (-1: not yet used), for the single output of a payload.
+    Dense(Vec<i64>),
+    /// Only the strings used, for one of several outputs of a large dictionary.
+    Sparse(FastMap<i32, i64>),
 }
 
 struct Builder<'a, 'd> {
     dict: &'d Dict<'a>,
+    budget: &'d Budget,
     whole_dictionary: bool,
     strings: Interner<Vec<u8>>,
-    /// OTLP string index → pprof string index, -1 until first use.
-    string_map: Vec<i64>,
+    string_map: StringMap,
     /// Attribute index → its pprof labels, filled on first use.
     label_cache: FastMap<i32, Vec<pprof::Label>>,
 }
 
 impl<'a, 'd> Builder<'a, 'd> {
-    fn new(dict: &'d Dict<'a>, whole_dictionary: bool) -> Self {
+    fn new(dict: &'d Dict<'a>, budget: &'d Budget, whole_dictionary: bool) -> Self {
         Builder {
             dict,
+            budget,
             whole_dictionary,
             strings: Interner::with_zero(Vec::new()),
-            string_map: vec![-1; dict.d.string_table.len()],
+            string_map: if whole_dictionary {
+                StringMap::Dense(vec![-1; dict.d.string_table.len()])
+            } else {
+                StringMap::Sparse(FastMap::default())
+            },
             label_cache: FastMap::default(),
         }
     }
@@ -317,7 +392,10 @@ impl<'a, 'd> Builder<'a, 'd> {
     /// The pprof string index of OTLP string `i`.
     fn string(&mut self, i: i32, path: impl FnOnce() -> String) -> Result<i64, MappingError> {
         let s = self.dict.string(i, path)?;
-        let slot = &mut self.string_map[i as usize];
+        let slot = match &mut self.string_map {
+            StringMap::Dense(slots) => &mut slots[i as usize],
+            StringMap::Sparse(slots) => slots.entry(i).or_insert(-1),
+        };
         if *slot < 0 {
             *slot = self.strings.intern_ref(s.as_bytes()) as i64;
         }
@@ -337,14 +415,19 @@ impl<'a, 'd> Builder<'a, 'd> {
         let (locations, functions, mappings) = self.select(profiles, at)?;
 
         let mut out = pprof::Profile::default();
-        for &i in &mappings.order {
-            out.mapping.push(self.mapping(i, mappings.ids[i], report)?);
+        // Tables count against the output cap too: a split payload repeats in every output the
+        // entries its samples share.
+        for (n, &i) in mappings.order.iter().enumerate() {
+            self.budget
+                .spend(2, || format!("dictionary.mapping_table[{i}]"))?;
+            out.mapping.push(self.mapping(i, n as u64 + 1, report)?);
         }
-        for &i in &functions.order {
+        for (n, &i) in functions.order.iter().enumerate() {
             let f = &d.function_table[i];
             let path = |field: &str| format!("dictionary.function_table[{i}].{field}");
+            self.budget.spend(2, || path("name_strindex"))?;
             out.function.push(pprof::Function {
-                id: functions.ids[i],
+                id: n as u64 + 1,
                 name: self.string(f.name_strindex, || path("name_strindex"))?,
                 system_name: self
                     .string(f.system_name_strindex, || path("system_name_strindex"))?,
@@ -352,9 +435,12 @@ impl<'a, 'd> Builder<'a, 'd> {
                 start_line: f.start_line,
             });
         }
-        for &i in &locations.order {
+        for (n, &i) in locations.order.iter().enumerate() {
+            let lines = d.location_table[i].lines.len() as u64;
+            self.budget
+                .spend(2 + 2 * lines, || format!("dictionary.location_table[{i}]"))?;
             out.location
-                .push(self.location(i, &locations, &functions, &mappings, report)?);
+                .push(self.location(i, n as u64 + 1, &functions, &mappings, report)?);
         }
 
         let (sample_types, order) =
@@ -401,6 +487,9 @@ impl<'a, 'd> Builder<'a, 'd> {
             }
         }
         out.string_table = self.strings.into_values();
+        let string_bytes: u64 = out.string_table.iter().map(|s| 2 + s.len() as u64).sum();
+        self.budget
+            .spend(string_bytes, || at.profile(0) + " (string table)")?;
         Ok(out)
     }
 
@@ -418,18 +507,19 @@ impl<'a, 'd> Builder<'a, 'd> {
             d.mapping_table.len(),
         );
         if self.whole_dictionary {
-            return Ok((
-                Selection::build(vec![true; nl]),
-                Selection::build(vec![true; nf]),
-                Selection::build(vec![true; nm]),
-            ));
+            return Ok((Selection::all(nl), Selection::all(nf), Selection::all(nm)));
         }
-        let mut used_locations = vec![false; nl];
+        // Each stack is walked once however many samples share it.
+        let mut seen_stacks: FastMap<i32, ()> = FastMap::default();
+        let mut used_locations = Vec::new();
         for (k, p) in profiles.iter().enumerate() {
             for (j, s) in p.samples.iter().enumerate() {
                 let stack = index(&d.stack_table, s.stack_index, || {
                     format!("{}.samples[{j}].stack_index", at.profile(k))
                 })?;
+                if seen_stacks.insert(s.stack_index, ()).is_some() {
+                    continue;
+                }
                 for (n, &l) in stack.location_indices.iter().enumerate() {
                     index(&d.location_table, l, || {
                         format!(
@@ -437,31 +527,30 @@ impl<'a, 'd> Builder<'a, 'd> {
                             s.stack_index
                         )
                     })?;
-                    used_locations[l as usize] = true;
+                    used_locations.push(l as usize);
                 }
             }
         }
-        let mut used_functions = vec![false; nf];
-        let mut used_mappings = vec![false; nm];
-        for (i, l) in d.location_table.iter().enumerate() {
-            if !used_locations[i] {
-                continue;
-            }
+        let locations = Selection::some(nl, used_locations);
+        let mut used_functions = Vec::new();
+        let mut used_mappings = Vec::new();
+        for &i in &locations.order {
+            let l = &d.location_table[i];
             index(&d.mapping_table, l.mapping_index, || {
                 format!("dictionary.location_table[{i}].mapping_index")
             })?;
-            used_mappings[l.mapping_index as usize] = true;
+            used_mappings.push(l.mapping_index as usize);
             for (n, line) in l.lines.iter().enumerate() {
                 index(&d.function_table, line.function_index, || {
                     format!("dictionary.location_table[{i}].lines[{n}].function_index")
                 })?;
-                used_functions[line.function_index as usize] = true;
+                used_functions.push(line.function_index as usize);
             }
         }
         Ok((
-            Selection::build(used_locations),
-            Selection::build(used_functions),
-            Selection::build(used_mappings),
+            locations,
+            Selection::some(nf, used_functions),
+            Selection::some(nm, used_mappings),
         ))
     }
 
@@ -528,21 +617,21 @@ impl<'a, 'd> Builder<'a, 'd> {
     fn location(
         &mut self,
         i: usize,
-        locations: &Selection,
+        id: u64,
         functions: &Selection,
         mappings: &Selection,
         report: &mut Report,
     ) -> Result<pprof::Location, MappingError> {
         let l = &self.dict.d.location_table[i];
         let path = |field: &str| format!("dictionary.location_table[{i}].{field}");
-        let mapping = index(&mappings.ids, l.mapping_index, || path("mapping_index"))?;
+        let mapping_id = mappings.id(l.mapping_index, || path("mapping_index"))?;
         let mut line = Vec::with_capacity(l.lines.len());
         for (n, ln) in l.lines.iter().enumerate() {
-            let function_id = index(&functions.ids, ln.function_index, || {
+            let function_id = functions.id(ln.function_index, || {
                 path(&format!("lines[{n}].function_index"))
             })?;
             line.push(pprof::Line {
-                function_id: *function_id,
+                function_id,
                 line: ln.line,
                 column: ln.column,
             });
@@ -558,8 +647,8 @@ impl<'a, 'd> Builder<'a, 'd> {
             }
         }
         Ok(pprof::Location {
-            id: locations.ids[i],
-            mapping_id: *mapping,
+            id,
+            mapping_id,
             address: l.address,
             line,
             is_folded,
@@ -634,22 +723,34 @@ impl<'a, 'd> Builder<'a, 'd> {
                             s.stack_index
                         )
                     };
-                    match index(&locations.ids, l, stack_path)? {
+                    match locations.id(l, stack_path)? {
                         0 => Err(MappingError::InvalidSample {
                             path: stack_path(),
                             what: "refers to location_table[0], the zero entry".into(),
                         }),
-                        &id => Ok(id),
+                        id => Ok(id),
                     }
                 })
                 .collect::<Result<Vec<u64>, _>>()?;
-            let mut label = Vec::new();
+            let attribute_path = |n: usize| sample_path() + &format!(".attribute_indices[{n}]");
+            // Count before copying: one attribute may stand for many labels, and the same
+            // attribute may be listed many times.
+            let mut labels = 0u64;
             for (n, &a) in s.attribute_indices.iter().enumerate() {
-                label.extend_from_slice(self.labels(
-                    a,
-                    || sample_path() + &format!(".attribute_indices[{n}]"),
-                    report,
-                )?);
+                labels += self.labels(a, || attribute_path(n), report)?.len() as u64;
+            }
+            let copies = match (s.values.len(), s.timestamps_unix_nano.len()) {
+                (v, n) if profiles.len() == 1 && v == n && v > 1 => v as u64,
+                _ => 1,
+            };
+            // Per pprof sample at least: tag and length, a byte per location id and per value,
+            // two bytes per label.
+            let per_sample = 2 + location_id.len() as u64 + order.len().max(1) as u64 + 2 * labels;
+            self.budget
+                .spend(copies.saturating_mul(per_sample), sample_path)?;
+            let mut label = Vec::with_capacity(labels as usize);
+            for (n, &a) in s.attribute_indices.iter().enumerate() {
+                label.extend_from_slice(self.labels(a, || attribute_path(n), report)?);
             }
             if s.link_index != 0 {
                 index(&d.link_table, s.link_index, || {
