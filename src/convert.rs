@@ -83,6 +83,9 @@ pub enum ConvertError {
     /// The bytes could not be read as a profile.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// Decoding would take memory out of proportion to the payload.
+    #[error(transparent)]
+    Footprint(#[from] crate::footprint::FootprintError),
     /// The pprof could not be decoded.
     #[error(transparent)]
     Pprof(#[from] pprof::DecodeError),
@@ -100,6 +103,7 @@ pub enum ConvertError {
 /// Decompresses, detects and decodes.
 pub fn decode(bytes: Vec<u8>, options: &ReadOptions) -> Result<(Format, Decoded), ConvertError> {
     let payload = input::read_payload(bytes, options.from, options.max_decompressed)?;
+    crate::footprint::check(&payload.bytes, payload.format)?;
     let decoded = match payload.format {
         Format::Pprof => Decoded::Pprof(pprof::decode(&payload.bytes)?),
         Format::OtlpProtobuf => Decoded::Otlp(otlp::decode_protobuf(&payload.bytes)?),

@@ -737,3 +737,72 @@ fn many_outputs_of_a_large_dictionary_cost_time_per_output_not_per_dictionary() 
     assert_eq!(translated.outputs.len(), 20_000);
     assert_eq!(translated.outputs[19_999].pprof.period, 19_999);
 }
+
+#[test]
+fn real_profiles_decode_far_below_the_memory_ratio() {
+    // The footprint check must never refuse real data: every corpus pprof, and its OTLP
+    // translation, estimates at most half the allowed ratio.
+    use pprotel::footprint::{Kind, MAX_RATIO, estimate};
+    let mut worst = (0.0f64, String::new());
+    for path in util::corpus_files("pprof") {
+        let raw = pprotel::input::decompress(std::fs::read(&path).unwrap(), 1 << 30)
+            .unwrap()
+            .0;
+        let pprof = pprotel::pprof::decode(&raw).unwrap();
+        let Ok(data) = pprof_to_otlp(&pprof, &ToOtlpOptions::default()) else {
+            continue;
+        };
+        let otlp_bytes = pprotel::otlp::encode_protobuf(&data);
+        for (bytes, kind, what) in [
+            (&raw, Kind::PprofProfile, "pprof"),
+            (&otlp_bytes, Kind::ProfilesData, "otlp"),
+        ] {
+            let ratio = estimate(bytes, kind) as f64 / bytes.len() as f64;
+            eprintln!("{ratio:6.2} {what} {}", util::name(&path));
+            if ratio > worst.0 {
+                worst = (ratio, format!("{what} {}", util::name(&path)));
+            }
+        }
+    }
+    assert!(
+        worst.0 < MAX_RATIO as f64 / 2.0,
+        "{} estimates at {:.1} times its size",
+        worst.1,
+        worst.0
+    );
+}
+
+#[test]
+fn payloads_of_empty_messages_are_refused_before_decoding() {
+    // Two bytes on the wire, a whole struct in memory: 2 MiB of empty OTLP Profiles would decode
+    // to some 180 MiB, of empty pprof samples to 70 MiB, 3 MiB of `{},` in JSON to 180 MiB.
+    let n = 1 << 20;
+    let profiles = [0x12u8, 0x00].repeat(n);
+    let scope = field(2, &profiles);
+    let otlp_bytes = field(1, &field(2, &scope));
+    let mut pprof_bytes = field(6, b"");
+    pprof_bytes.extend([0x12u8, 0x00].repeat(n));
+    let json = format!(
+        r#"{{"resourceProfiles":[{{"scopeProfiles":[{{"profiles":[{}{{}}]}}]}}]}}"#,
+        "{},".repeat(n)
+    );
+    let dir = Dir::new();
+    dir.write("empty-profiles.otlp.gz", &gzip(&otlp_bytes));
+    dir.write("empty-samples.pb.gz", &gzip(&pprof_bytes));
+    dir.write("empty-profiles.json.gz", &gzip(json.as_bytes()));
+    for name in ["empty-profiles.otlp.gz", "empty-samples.pb.gz"] {
+        let message = convert_refused(&dir, name, &[]);
+        assert!(
+            message.starts_with(&format!("{name}: decoding would take about ")),
+            "{message}"
+        );
+        assert!(message.contains("more than 16 times the"), "{message}");
+    }
+    let message = convert_refused(&dir, "empty-profiles.json.gz", &[]);
+    assert!(
+        message
+            .starts_with("empty-profiles.json.gz: resourceProfiles[0].scopeProfiles[0].profiles[")
+            && message.contains("decoding would take more than 16 times the payload's size"),
+        "{message}"
+    );
+}

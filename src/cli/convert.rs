@@ -60,7 +60,8 @@ pub struct Args {
     /// need a byte-exact copy.
     #[arg(long)]
     original_payload: bool,
-    /// Refuse inputs that decompress to more than this many bytes.
+    /// Refuse inputs that decompress to more than this many bytes, and conversions whose output
+    /// would be larger (see "Limits" in docs/cli.md).
     #[arg(long, default_value_t = pprotel::input::DEFAULT_MAX_DECOMPRESSED, value_name = "BYTES")]
     max_decompressed_size: u64,
     /// Parallel conversions in batch mode (default: one per core).
