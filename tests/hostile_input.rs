@@ -806,3 +806,27 @@ fn payloads_of_empty_messages_are_refused_before_decoding() {
         "{message}"
     );
 }
+
+// Inputs found by the fuzz targets (fuzz/README.md), minimized by hand to our own bytes.
+
+/// Found by `pprof_roundtrip`: a location (invalidly) carrying the reserved id 0, and a sample
+/// frame with id 0. Translation bound the frame to that location, while `roundtrip` (like pprof,
+/// where 0 names nothing) reads the frame as dangling, so the round trip "changed" the frame.
+/// Now the frame is refused like any other dangling id.
+#[test]
+fn a_sample_frame_with_the_reserved_location_id_0_is_refused() {
+    // sample_type {1, 2}; sample {location_id [0], value [1]}; location {id 5}; location {id 0};
+    // string_table ["", "samples", "count"]
+    const INPUT: &[u8] = &[
+        0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, 0x12, 0x06, 0x0a, 0x01, 0x00, 0x12, 0x01, 0x01, 0x22,
+        0x02, 0x08, 0x05, 0x22, 0x00, 0x32, 0x00, 0x32, 0x07, 0x73, 0x61, 0x6d, 0x70, 0x6c, 0x65,
+        0x73, 0x32, 0x05, 0x63, 0x6f, 0x75, 0x6e, 0x74,
+    ];
+    let profile = pprotel::pprof::decode(INPUT).unwrap();
+    assert_eq!(profile.location[1].id, 0);
+    let err = pprof_to_otlp(&profile, &ToOtlpOptions::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "sample[0].location_id[0]: no location with id 0"
+    );
+}

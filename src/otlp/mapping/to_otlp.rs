@@ -78,9 +78,13 @@ impl IdIndex {
         Ok(IdIndex::Map(map))
     }
 
+    /// The OTLP index of the entry with pprof id `id`. Id 0 is reserved in pprof and names no
+    /// entry, even when one (invalidly) carries it: `roundtrip` resolves it the same way, so a
+    /// sample frame with id 0 is refused rather than silently bound to that entry.
     fn get(&self, id: u64) -> Option<i32> {
         match self {
             IdIndex::Sequential(n) => (id >= 1 && id <= *n as u64).then_some(id as i32),
+            IdIndex::Map(_) if id == 0 => None,
             IdIndex::Map(map) => map.get(&id).copied(),
         }
     }
