@@ -2,7 +2,7 @@
 # Builds every fuzz target and runs each for a fixed number of iterations; exits non-zero if any
 # target crashes (panic, timeout, or memory over the limit). Meant for CI and for longer runs.
 #
-#   fuzz/run.sh [ITERATIONS]     default 20000 per target; -1: no limit (use FUZZ_SECONDS)
+#   fuzz/run.sh [ITERATIONS]     default 100000 per target; -1: no limit (use FUZZ_SECONDS)
 #
 # Environment:
 #   MAX_LEN          largest input libFuzzer generates (default 65536)
@@ -14,7 +14,7 @@
 #   PPROTEL_CORPUS   the shared third-party corpus to seed from (default ../shared/corpus)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-runs=${1:-20000}
+runs=${1:-100000}
 max_len=${MAX_LEN:-65536}
 seed=${FUZZ_SEED:-1}
 sanitizer=${FUZZ_SANITIZER:-none}

@@ -144,15 +144,18 @@ fn zstd_window_log_max(limit: u64) -> u32 {
 }
 
 /// Reads a decompressor to the end, failing as soon as the output passes `limit`.
-/// The initial capacity is a guess from the compressed size, never from a header the input
-/// controls (a zstd frame may lie about its content size).
+/// The initial capacity is a guess from the compressed size (never above the cap), never from a
+/// header the input controls (a zstd frame may lie about its content size).
 fn read_capped(
     reader: impl Read,
     limit: u64,
     compression: &'static str,
     compressed_len: usize,
 ) -> Result<Vec<u8>, InputError> {
-    let guess = compressed_len.saturating_mul(4).min(64 << 20);
+    let guess = compressed_len
+        .saturating_mul(4)
+        .min(64 << 20)
+        .min(usize::try_from(limit).unwrap_or(usize::MAX));
     let mut out = Vec::with_capacity(guess);
     reader
         .take(limit.saturating_add(1))

@@ -425,7 +425,8 @@ impl<'a, 'd> Builder<'a, 'd> {
         for (n, &i) in functions.order.iter().enumerate() {
             let f = &d.function_table[i];
             let path = |field: &str| format!("dictionary.function_table[{i}].{field}");
-            self.budget.spend(2, || path("name_strindex"))?;
+            self.budget
+                .spend(2, || format!("dictionary.function_table[{i}]"))?;
             out.function.push(pprof::Function {
                 id: n as u64 + 1,
                 name: self.string(f.name_strindex, || path("name_strindex"))?,
