@@ -22,6 +22,9 @@ use crate::util;
 /// what a small conversion needs (tens of MiB), far below what an unbounded one would take.
 const MEMORY_LIMIT_KIB: u64 = 1 << 20;
 
+/// Wall-clock limit for one run of the binary: far above what the slowest test needs.
+const TIME_LIMIT: Duration = Duration::from_secs(120);
+
 /// A temporary working directory for one test.
 struct Dir(tempfile::TempDir);
 
@@ -41,9 +44,10 @@ impl Dir {
     }
 
     /// Runs `pprotel ARGS` here under [`MEMORY_LIMIT_KIB`] of address space (`ulimit -v` in a
-    /// shell: std cannot set resource limits on a child), stdin closed.
+    /// shell: std cannot set resource limits on a child), stdin closed, and kills it (failing the
+    /// test) if it runs longer than [`TIME_LIMIT`]: a hang is a failure, not a stuck test run.
     fn run(&self, args: &[&str]) -> Output {
-        Command::new("sh")
+        let mut child = Command::new("sh")
             .arg("-c")
             .arg(r#"ulimit -v "$1" && shift && exec "$@""#)
             .arg("sh")
@@ -52,8 +56,20 @@ impl Dir {
             .args(args)
             .current_dir(self.0.path())
             .stdin(Stdio::null())
-            .output()
-            .unwrap()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > TIME_LIMIT {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                panic!("pprotel {args:?} still running after {TIME_LIMIT:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child.wait_with_output().unwrap()
     }
 
     /// Every entry left in the directory (temporary files included), sorted.
@@ -805,6 +821,45 @@ fn payloads_of_empty_messages_are_refused_before_decoding() {
             && message.contains("decoding would take more than 16 times the payload's size"),
         "{message}"
     );
+}
+
+#[test]
+fn a_symlink_loop_in_an_input_directory_is_not_followed_and_outputs_are_not_reread() {
+    // `in/up -> ..` leads back above the input directory, and with it into the output
+    // directory: following it converted pprotel's own outputs, ever deeper, without end. A FIFO
+    // would block the reader forever. Links to files are still read.
+    let Some(raw) = corpus_pprof_raw() else {
+        return;
+    };
+    let dir = Dir::new();
+    std::fs::create_dir(dir.path("in")).unwrap();
+    dir.write("in/a.pb", &raw);
+    std::os::unix::fs::symlink("..", dir.path("in/up")).unwrap();
+    std::os::unix::fs::symlink("a.pb", dir.path("in/b.pb")).unwrap();
+    let fifo = Command::new("mkfifo")
+        .arg(dir.path("in/fifo"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    let converted = |output: &str| {
+        let out = dir.run(&["convert", "in", "-o", output, "--to", "otlp"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut names: Vec<String> = std::fs::read_dir(dir.path(output))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(converted("out"), ["a.otlp.pb", "b.otlp.pb"]);
+    // With the output directory inside the input one, a second run does not convert the first
+    // run's outputs.
+    assert_eq!(converted("in/out"), ["a.otlp.pb", "b.otlp.pb"]);
+    assert_eq!(converted("in/out"), ["a.otlp.pb", "b.otlp.pb"]);
 }
 
 // Inputs found by the fuzz targets (fuzz/README.md), minimized by hand to our own bytes.

@@ -91,7 +91,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("{}: cannot create directory", out_dir.display()))?;
-    let jobs = collect_inputs(&args.inputs)?;
+    // Never read the outputs back as inputs when the output directory is inside an input one.
+    let skip = std::fs::canonicalize(out_dir)
+        .with_context(|| format!("{}: cannot resolve", out_dir.display()))?;
+    let jobs = collect_inputs(&args.inputs, &skip)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
@@ -126,11 +129,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Every input file with its output path relative to the output directory (extension still
 /// the input's; `convert_one` replaces it), in a stable order.
-fn collect_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
+fn collect_inputs(inputs: &[PathBuf], skip: &Path) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
     let mut jobs = Vec::new();
     for input in inputs {
         if input.is_dir() {
-            walk(input, input, &mut jobs)?;
+            walk(input, input, skip, &mut jobs)?;
         } else {
             let name = input
                 .file_name()
@@ -141,7 +144,16 @@ fn collect_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, PathBuf)>>
     Ok(jobs)
 }
 
-fn walk(root: &Path, dir: &Path, jobs: &mut Vec<(PathBuf, PathBuf)>) -> anyhow::Result<()> {
+/// Collects the files under `dir`. Symbolic links to files are read like the files; links to
+/// directories are not followed, since one may lead back up the tree (an endless walk that would
+/// also convert its own outputs) or anywhere else on the machine. The directory `skip` (the
+/// output directory) is not entered.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    skip: &Path,
+    jobs: &mut Vec<(PathBuf, PathBuf)>,
+) -> anyhow::Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("{}: cannot list", dir.display()))?
         .map(|e| e.map(|e| e.path()))
@@ -149,9 +161,20 @@ fn walk(root: &Path, dir: &Path, jobs: &mut Vec<(PathBuf, PathBuf)>) -> anyhow::
         .with_context(|| format!("{}: cannot list", dir.display()))?;
     entries.sort();
     for path in entries {
-        if path.is_dir() {
-            walk(root, &path, jobs)?;
-        } else if path.is_file() {
+        let own_type = std::fs::symlink_metadata(&path)
+            .with_context(|| format!("{}: cannot read", path.display()))?
+            .file_type();
+        let is_file = if own_type.is_symlink() {
+            path.is_file()
+        } else if own_type.is_dir() {
+            if std::fs::canonicalize(&path).is_ok_and(|p| p != skip) {
+                walk(root, &path, skip, jobs)?;
+            }
+            false
+        } else {
+            own_type.is_file()
+        };
+        if is_file {
             let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
             jobs.push((path, relative));
         }
