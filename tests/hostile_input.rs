@@ -885,3 +885,72 @@ fn a_sample_frame_with_the_reserved_location_id_0_is_refused() {
         "sample[0].location_id[0]: no location with id 0"
     );
 }
+
+/// OTLP with one resource attribute whose value nests `levels` array values.
+fn nested_attribute(levels: usize) -> otlp::ProfilesData {
+    let mut value = AnyValue {
+        value: Some(Value::IntValue(1)),
+    };
+    for _ in 0..levels {
+        value = AnyValue {
+            value: Some(Value::ArrayValue(pprotel::otlp::common::ArrayValue {
+                values: vec![value],
+            })),
+        };
+    }
+    otlp::ProfilesData {
+        resource_profiles: vec![otlp::ResourceProfiles {
+            resource: Some(pprotel::otlp::resource::Resource {
+                attributes: vec![pprotel::otlp::common::KeyValue {
+                    key: "k".into(),
+                    value: Some(value),
+                    key_strindex: 0,
+                }],
+                ..Default::default()
+            }),
+            ..Default::default()
+        }],
+        dictionary: None,
+    }
+}
+
+/// Found while checking what `otlp_roundtrip` asserts: protobuf allows 100 nested messages,
+/// JSON allowed 128 JSON levels, which is only ~42 nested array values (an object and an array
+/// each). Payloads nesting 43 to 48 read as protobuf, but their JSON, written by pprotel, did
+/// not read back. Both now stop at the same message depth.
+#[test]
+fn json_and_protobuf_accept_the_same_nesting() {
+    use pprotel::otlp::json::{Style, from_json, to_json};
+    // ProfilesData > ResourceProfiles > Resource > KeyValue > AnyValue: depth 4, then two per
+    // array level: 48 levels reach protobuf's 100.
+    let deepest = nested_attribute(48);
+    let bytes = pprotel::otlp::encode_protobuf(&deepest);
+    let decoded = pprotel::otlp::decode_protobuf(&bytes).expect("48 levels decode");
+    let json = to_json(&decoded, Style::Compact);
+    let back = from_json(&json).expect("and so does their JSON");
+    assert_eq!(back, decoded);
+
+    let too_deep = nested_attribute(49);
+    let bytes = pprotel::otlp::encode_protobuf(&too_deep);
+    let err = pprotel::otlp::decode_protobuf(&bytes).unwrap_err();
+    assert!(err.to_string().contains("recursion limit reached"), "{err}");
+    let err = from_json(&to_json(&too_deep, Style::Compact)).unwrap_err();
+    assert!(
+        err.to_string().ends_with("(recursion limit exceeded)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_deepest_json_reads_within_a_worker_thread_stack() {
+    // Batch conversions read JSON on rayon workers, whose stacks are smaller than the main
+    // thread's; the nesting limit must leave room on them (checked here in a debug build, whose
+    // frames are the largest).
+    let json =
+        pprotel::otlp::json::to_json(&nested_attribute(48), pprotel::otlp::json::Style::Pretty);
+    let reader = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || pprotel::otlp::json::from_json(&json).is_ok())
+        .unwrap();
+    assert!(reader.join().unwrap());
+}
