@@ -5,6 +5,7 @@
 //! here too; crashes found by the fuzz targets (fuzz/) become tests in this file.
 
 use std::io::Write;
+use std::mem::size_of;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -568,7 +569,7 @@ fn one_deep_stack_shared_by_many_samples_is_refused_past_the_output_cap() {
     assert!(message.starts_with(prefix), "{message}");
     assert!(
         message.ends_with(
-            "]: the translated profile would be larger than 8000000 bytes, the most pprotel reads back (raise the limit with --max-decompressed-size)"
+            "]: the translated profile would take more than 128000000 bytes of memory (the limit is 16 times --max-decompressed-size)"
         ),
         "{message}"
     );
@@ -578,9 +579,11 @@ fn one_deep_stack_shared_by_many_samples_is_refused_past_the_output_cap() {
         .unwrap()
         .parse()
         .unwrap();
+    // Each pprof sample takes 80 KB (10 000 ids of 8 bytes): 128 MB are reached near sample
+    // 1600 of 10 000.
     assert!(
-        (700..800).contains(&index),
-        "refused near 8 MB of location ids (800 samples of 10 000), not at sample {index}"
+        (1500..1700).contains(&index),
+        "refused near 128 MB of location ids, not at sample {index}"
     );
     assert_eq!(dir.entries(), ["deep.otlp"]);
 }
@@ -591,11 +594,15 @@ fn the_output_cap_counts_every_split_output() {
     let mut data = shared_deep_stack(1000, 1);
     let scope = data.resource_profiles[0].scope_profiles[0].clone();
     data.resource_profiles[0].scope_profiles = vec![scope; 3];
-    let fits = |max_output| otlp_to_pprof_with(&data, &ToPprofOptions { max_output });
-    // Per output: 1000 locations (2 bytes each), one sample (2 + 1000 ids + 1 value), strings.
-    let one_output = 2 * 1000 + (2 + 1000 + 1) + 18;
-    assert!(fits(3 * one_output + 1000).is_ok());
-    let path = output_too_large_path(fits(2 * one_output + 1000).unwrap_err());
+    let fits = |max_memory| otlp_to_pprof_with(&data, &ToPprofOptions { max_memory });
+    // Per output: 1000 locations, one sample of 1000 ids and one value, a few strings.
+    let one_output = 1000 * size_of::<pprotel::pprof::Location>()
+        + size_of::<pprotel::pprof::Sample>()
+        + 1001 * 8
+        + 100;
+    let one_output = one_output as u64;
+    assert!(fits(3 * one_output + 10_000).is_ok());
+    let path = output_too_large_path(fits(2 * one_output + 10_000).unwrap_err());
     assert!(path.starts_with("dictionary.location_table["), "{path}");
 }
 
@@ -610,7 +617,7 @@ fn timestamped_values_multiply_into_samples_only_up_to_the_output_cap() {
     let err = otlp_to_pprof_with(
         &data,
         &ToPprofOptions {
-            max_output: 10_000_000,
+            max_memory: 10_000_000,
         },
     )
     .unwrap_err();
@@ -647,7 +654,7 @@ fn one_attribute_repeated_in_a_sample_expands_only_up_to_the_output_cap() {
     let err = otlp_to_pprof_with(
         &data,
         &ToPprofOptions {
-            max_output: 10_000_000,
+            max_memory: 10_000_000,
         },
     )
     .unwrap_err();
@@ -671,8 +678,9 @@ fn many_sample_types_times_many_labels_are_refused_past_the_output_cap() {
             b.str_label(&format!("k{l}"), "v");
         }
     }
+    // Each pprof sample becomes 1000 OTLP samples of about 4 KB (1000 attribute indices).
     let limited = ToOtlpOptions {
-        max_output: 2_500_000,
+        max_memory: 10_000_000,
         ..ToOtlpOptions::default()
     };
     let err = pprof_to_otlp(&b.p, &limited).unwrap_err();
