@@ -69,17 +69,110 @@ pub struct ValueType {
 }
 
 /// One measurement.
-#[derive(Clone, PartialEq, prost::Message)]
+///
+/// Its `prost::Message` impl is written by hand (below) so that packed `location_id` and `value`
+/// runs are sized before they are filled: prost's generic decoding pushes one element at a time,
+/// and the regrowth of these two vectors was a tenth of a whole conversion.
+#[derive(Clone, PartialEq, Default, Debug)]
 pub struct Sample {
     /// Location ids, leaf first.
-    #[prost(uint64, repeated, tag = "1")]
     pub location_id: Vec<u64>,
     /// One value per sample type.
-    #[prost(int64, repeated, tag = "2")]
     pub value: Vec<i64>,
     /// Labels, in file order.
-    #[prost(message, repeated, tag = "3")]
     pub label: Vec<Label>,
+}
+
+impl prost::Message for Sample {
+    fn encode_raw(&self, buf: &mut impl prost::bytes::BufMut) {
+        prost::encoding::uint64::encode_packed(1, &self.location_id, buf);
+        prost::encoding::int64::encode_packed(2, &self.value, buf);
+        for label in &self.label {
+            prost::encoding::message::encode(3, label, buf);
+        }
+    }
+
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: prost::encoding::WireType,
+        buf: &mut impl prost::bytes::Buf,
+        ctx: prost::encoding::DecodeContext,
+    ) -> Result<(), prost::DecodeError> {
+        let in_field = |field: &'static str| {
+            move |mut error: prost::DecodeError| {
+                error.push("Sample", field);
+                error
+            }
+        };
+        match tag {
+            1 => merge_varints(wire_type, &mut self.location_id, buf, ctx, |v| v)
+                .map_err(in_field("location_id")),
+            2 => merge_varints(wire_type, &mut self.value, buf, ctx, |v| v as i64)
+                .map_err(in_field("value")),
+            3 => prost::encoding::message::merge_repeated(wire_type, &mut self.label, buf, ctx)
+                .map_err(in_field("label")),
+            _ => prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+
+    fn encoded_len(&self) -> usize {
+        prost::encoding::uint64::encoded_len_packed(1, &self.location_id)
+            + prost::encoding::int64::encoded_len_packed(2, &self.value)
+            + prost::encoding::message::encoded_len_repeated(3, &self.label)
+    }
+
+    fn clear(&mut self) {
+        self.location_id.clear();
+        self.value.clear();
+        self.label.clear();
+    }
+}
+
+/// Appends a repeated varint field (`uint64` or `int64`, told apart by `convert`), packed or not.
+///
+/// A packed run lying whole in the buffer's current chunk (always, for a `&[u8]` input) is
+/// counted first (one varint ends at each byte below 0x80) and the vector reserved once. An
+/// unpacked element is pushed directly. Any other case, including most malformed ones, is left to
+/// prost, so errors stay prost's.
+fn merge_varints<T>(
+    wire_type: prost::encoding::WireType,
+    values: &mut Vec<T>,
+    buf: &mut impl prost::bytes::Buf,
+    ctx: prost::encoding::DecodeContext,
+    convert: fn(u64) -> T,
+) -> Result<(), prost::DecodeError> {
+    if wire_type == prost::encoding::WireType::LengthDelimited {
+        let chunk = buf.chunk();
+        let mut rest = chunk;
+        if let Ok(len) = prost::encoding::decode_varint(&mut rest)
+            && let Some(run) = usize::try_from(len).ok().and_then(|len| rest.get(..len))
+            && run.last().is_none_or(|&b| b < 0x80)
+        {
+            let header = chunk.len() - rest.len();
+            values.reserve(run.iter().filter(|&&b| b < 0x80).count());
+            let mut run = run;
+            while let [first, rest @ ..] = run {
+                if *first < 0x80 {
+                    values.push(convert(u64::from(*first)));
+                    run = rest;
+                } else {
+                    values.push(convert(prost::encoding::decode_varint(&mut run)?));
+                }
+            }
+            buf.advance(header + len as usize);
+            return Ok(());
+        }
+    }
+    if wire_type == prost::encoding::WireType::Varint {
+        // The unpacked form old writers use: one element per key.
+        values.push(convert(prost::encoding::decode_varint(buf)?));
+        return Ok(());
+    }
+    let mut wide = Vec::new();
+    prost::encoding::uint64::merge_repeated(wire_type, &mut wide, buf, ctx)?;
+    values.extend(wide.into_iter().map(convert));
+    Ok(())
 }
 
 /// A sample label: a string value (`str`) or a number (`num`, with `num_unit`).
