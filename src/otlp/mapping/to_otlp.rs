@@ -117,7 +117,8 @@ impl<'a> Translator<'a> {
     fn new(src: &'a pprof::Profile) -> Self {
         Translator {
             src,
-            strings: Interner::with_zero(String::new()),
+            // At most every pprof string, plus the attribute keys.
+            strings: Interner::with_zero_and_capacity(String::new(), src.string_table.len() + 16),
             string_map: vec![-1; src.string_table.len()],
             attributes: Attributes::new(),
         }
@@ -362,6 +363,8 @@ impl<'a> Translator<'a> {
                             .string(vt.r#type, || format!("sample_type[{t}].type"))?,
                         unit_strindex: self.string(vt.unit, || format!("sample_type[{t}].unit"))?,
                     }),
+                    // Cloning drops the template's capacity; every Profile gets all samples.
+                    samples: Vec::with_capacity(src.sample.len()),
                     ..template.clone()
                 })
             })
@@ -376,7 +379,9 @@ impl<'a> Translator<'a> {
         profiles: &mut [Profile],
     ) -> Result<Vec<Stack>, MappingError> {
         let src = self.src;
-        let mut stacks: Interner<Vec<i32>> = Interner::with_zero(Vec::new());
+        // At most one stack per sample.
+        let mut stacks: Interner<Vec<i32>> =
+            Interner::with_zero_and_capacity(Vec::new(), src.sample.len() + 1);
         // Single labels repeat across samples: cache (key, str, num, unit) → attribute index.
         let mut label_cache: FastMap<pprof::Label, i32> = FastMap::default();
         let mut stack = Vec::new();
