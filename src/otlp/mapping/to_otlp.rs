@@ -290,28 +290,25 @@ impl<'a> Translator<'a> {
                 id,
             })?,
         };
-        let lines = l
-            .line
-            .iter()
-            .enumerate()
-            .map(|(j, line)| {
-                let function_index = match line.function_id {
-                    0 => 0,
-                    id => function_ids
-                        .get(id)
-                        .ok_or_else(|| MappingError::UnknownId {
-                            path: format!("location[{i}].line[{j}].function_id"),
-                            table: "function",
-                            id,
-                        })?,
-                };
-                Ok(Line {
-                    function_index,
-                    line: line.line,
-                    column: line.column,
-                })
-            })
-            .collect::<Result<_, MappingError>>()?;
+        // A plain loop: collecting into `Result<Vec<_>, _>` cannot size the vector up front.
+        let mut lines = Vec::with_capacity(l.line.len());
+        for (j, line) in l.line.iter().enumerate() {
+            let function_index = match line.function_id {
+                0 => 0,
+                id => function_ids
+                    .get(id)
+                    .ok_or_else(|| MappingError::UnknownId {
+                        path: format!("location[{i}].line[{j}].function_id"),
+                        table: "function",
+                        id,
+                    })?,
+            };
+            lines.push(Line {
+                function_index,
+                line: line.line,
+                column: line.column,
+            });
+        }
         let attribute_indices = if l.is_folded {
             vec![self.attribute(semconv::IS_FOLDED, Value::BoolValue(true), 0)]
         } else {
