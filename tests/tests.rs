@@ -6,6 +6,8 @@ mod build;
 mod cli;
 /// The third-party corpus end to end.
 mod corpus;
+/// Hand-written protobuf fast paths are byte-identical to prost.
+mod encoding;
 /// Every case of the mapping specification.
 mod mapping_cases;
 /// OTLP JSON codec: round trips, lenient input, errors with paths, snapshot.

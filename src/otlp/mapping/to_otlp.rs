@@ -117,7 +117,8 @@ impl<'a> Translator<'a> {
     fn new(src: &'a pprof::Profile) -> Self {
         Translator {
             src,
-            strings: Interner::with_zero(String::new()),
+            // At most every pprof string, plus the attribute keys.
+            strings: Interner::with_zero_and_capacity(String::new(), src.string_table.len() + 16),
             string_map: vec![-1; src.string_table.len()],
             attributes: Attributes::new(),
         }
@@ -289,28 +290,25 @@ impl<'a> Translator<'a> {
                 id,
             })?,
         };
-        let lines = l
-            .line
-            .iter()
-            .enumerate()
-            .map(|(j, line)| {
-                let function_index = match line.function_id {
-                    0 => 0,
-                    id => function_ids
-                        .get(id)
-                        .ok_or_else(|| MappingError::UnknownId {
-                            path: format!("location[{i}].line[{j}].function_id"),
-                            table: "function",
-                            id,
-                        })?,
-                };
-                Ok(Line {
-                    function_index,
-                    line: line.line,
-                    column: line.column,
-                })
-            })
-            .collect::<Result<_, MappingError>>()?;
+        // A plain loop: collecting into `Result<Vec<_>, _>` cannot size the vector up front.
+        let mut lines = Vec::with_capacity(l.line.len());
+        for (j, line) in l.line.iter().enumerate() {
+            let function_index = match line.function_id {
+                0 => 0,
+                id => function_ids
+                    .get(id)
+                    .ok_or_else(|| MappingError::UnknownId {
+                        path: format!("location[{i}].line[{j}].function_id"),
+                        table: "function",
+                        id,
+                    })?,
+            };
+            lines.push(Line {
+                function_index,
+                line: line.line,
+                column: line.column,
+            });
+        }
         let attribute_indices = if l.is_folded {
             vec![self.attribute(semconv::IS_FOLDED, Value::BoolValue(true), 0)]
         } else {
@@ -362,6 +360,8 @@ impl<'a> Translator<'a> {
                             .string(vt.r#type, || format!("sample_type[{t}].type"))?,
                         unit_strindex: self.string(vt.unit, || format!("sample_type[{t}].unit"))?,
                     }),
+                    // Cloning drops the template's capacity; every Profile gets all samples.
+                    samples: Vec::with_capacity(src.sample.len()),
                     ..template.clone()
                 })
             })
@@ -376,7 +376,9 @@ impl<'a> Translator<'a> {
         profiles: &mut [Profile],
     ) -> Result<Vec<Stack>, MappingError> {
         let src = self.src;
-        let mut stacks: Interner<Vec<i32>> = Interner::with_zero(Vec::new());
+        // At most one stack per sample.
+        let mut stacks: Interner<Vec<i32>> =
+            Interner::with_zero_and_capacity(Vec::new(), src.sample.len() + 1);
         // Single labels repeat across samples: cache (key, str, num, unit) → attribute index.
         let mut label_cache: FastMap<pprof::Label, i32> = FastMap::default();
         let mut stack = Vec::new();
