@@ -6,8 +6,12 @@ mod build;
 mod cli;
 /// The third-party corpus end to end.
 mod corpus;
+/// The canonical text dump of pprof and OTLP profiles: snapshots, and encoding never showing.
+mod dump;
 /// Every case of the mapping specification.
 mod mapping_cases;
+/// Semantic equality of OTLP payloads, in full and as pprof sees them.
+mod otlp_equality;
 /// OTLP JSON codec: round trips, lenient input, errors with paths, snapshot.
 mod otlp_json;
 /// pprof decode/encode over the corpus.
