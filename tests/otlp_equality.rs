@@ -796,6 +796,52 @@ fn a_renamed_function_is_one_difference_however_many_locations_use_it() {
 }
 
 #[test]
+fn a_changed_mapping_is_one_difference_however_many_locations_use_it() {
+    for view in [OtlpView::Everything, OtlpView::PprofRepresentable] {
+        let differences = mutated(
+            |d| {
+                let dict = dict(d);
+                dict.string_table.push("/bin/app2".into());
+                dict.mapping_table[1].filename_strindex = dict.string_table.len() as i32 - 1;
+            },
+            view,
+        );
+        assert_eq!(paths(&differences), ["mapping[1].filename"], "{view:?}");
+    }
+    // A build id is a mapping attribute in OTLP, and pprof keeps it.
+    for view in [OtlpView::Everything, OtlpView::PprofRepresentable] {
+        let differences = mutated(
+            |d| dict(d).attribute_table[3].value = build::string("def"),
+            view,
+        );
+        assert_eq!(
+            paths(&differences),
+            [format!(
+                "mapping[1].attribute[\"{}\"]",
+                semconv::BUILD_ID_GNU
+            )],
+            "{view:?}"
+        );
+    }
+}
+
+#[test]
+fn a_changed_unreferenced_location_is_one_difference() {
+    let differences = mutated(
+        |d| dict(d).location_table[3].lines[0].line = 31,
+        OtlpView::Everything,
+    );
+    assert_eq!(paths(&differences), ["location[3].line[0].line"]);
+    assert_eq!(
+        (
+            differences[0].expected.as_str(),
+            differences[0].actual.as_str()
+        ),
+        ("30", "31")
+    );
+}
+
+#[test]
 fn a_changed_location_in_a_corpus_profile_is_reported_once_even_after_relayout() {
     let Some((name, data)) = corpus().iter().max_by_key(|(_, d)| {
         let dict = d.dictionary.as_ref().unwrap();
