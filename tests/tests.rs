@@ -8,8 +8,12 @@ mod cli;
 mod corpus;
 /// Hand-written protobuf fast paths are byte-identical to prost.
 mod encoding;
+/// The canonical text dump of pprof and OTLP profiles: snapshots, and encoding never showing.
+mod dump;
 /// Every case of the mapping specification.
 mod mapping_cases;
+/// Semantic equality of OTLP payloads, in full and as pprof sees them.
+mod otlp_equality;
 /// OTLP JSON codec: round trips, lenient input, errors with paths, snapshot.
 mod otlp_json;
 /// pprof decode/encode over the corpus.

@@ -105,7 +105,7 @@ pub fn otlp_to_pprof(data: &ProfilesData) -> Result<ToPprof, MappingError> {
 }
 
 /// True when the Profiles of one scope can be one pprof with several sample types.
-fn aligned(profiles: &[Profile]) -> bool {
+pub(crate) fn aligned(profiles: &[Profile]) -> bool {
     let [first, rest @ ..] = profiles else {
         return true;
     };
