@@ -6,10 +6,10 @@ mod build;
 mod cli;
 /// The third-party corpus end to end.
 mod corpus;
-/// Hand-written protobuf fast paths are byte-identical to prost.
-mod encoding;
 /// The canonical text dump of pprof and OTLP profiles: snapshots, and encoding never showing.
 mod dump;
+/// Hand-written protobuf fast paths are byte-identical to prost.
+mod encoding;
 /// Every case of the mapping specification.
 mod mapping_cases;
 /// Semantic equality of OTLP payloads, in full and as pprof sees them.
@@ -20,6 +20,8 @@ mod otlp_json;
 mod pprof_codec;
 /// Semantic equality of pprof profiles: encoding is ignored, every loss is named exactly once.
 mod semantic_equality;
+/// Snapshots of the OTLP JSON written for small fixtures.
+mod snapshots_json;
 /// Corpus location and file helpers.
 mod util;
 /// pprof and OTLP validation rules.

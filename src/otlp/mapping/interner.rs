@@ -95,11 +95,6 @@ impl<T: Eq + Hash> Interner<T> {
         i
     }
 
-    /// The value at `i` (which must have been returned by `intern`).
-    pub(crate) fn get(&self, i: usize) -> &T {
-        &self.values[i]
-    }
-
     /// The values so far, in index order.
     pub(crate) fn values(&self) -> &[T] {
         &self.values
