@@ -732,3 +732,55 @@ fn the_reference_translators_indexed_comment_keys_are_read_in_numeric_order() {
     let comments: Vec<&[u8]> = p.comment.iter().map(|&c| p.string(c).unwrap()).collect();
     assert_eq!(comments, [b"first".as_slice(), b"third", b"eleventh"]);
 }
+
+/// The Collector re-encodes scope attribute keys as `key_strindex`; the sample-type order and
+/// the default sample type must be read in that form too.
+#[test]
+fn scope_attributes_in_key_strindex_form_keep_order_and_default() {
+    let mut b = PprofBuilder::cpu();
+    b.sample_type("alloc_space", "bytes");
+    for s in &mut b.p.sample {
+        s.value.push(64);
+    }
+    b.p.default_sample_type = b.s("samples");
+    let mut data = to_otlp(&b.p);
+    let d = data.dictionary.as_mut().unwrap();
+    let scope = data.resource_profiles[0].scope_profiles[0]
+        .scope
+        .as_mut()
+        .unwrap();
+    for kv in &mut scope.attributes {
+        d.string_table.push(std::mem::take(&mut kv.key));
+        kv.key_strindex = d.string_table.len() as i32 - 1;
+    }
+    assert_equal(&b.p, &back(&data));
+}
+
+#[test]
+fn dictionary_entries_no_output_carries_are_reported_when_the_input_splits() {
+    let mut d = otlp_dictionary();
+    d.function_table.push(otlp::Function {
+        name_strindex: sidx(&d, "main"),
+        start_line: 99,
+        ..Default::default()
+    });
+    let profiles = vec![
+        otlp_profile(&d, "samples", &[1, 2]),
+        otlp_profile(&d, "cpu", &[3]),
+    ];
+    let data = build::payload(d, profiles);
+    let translated = otlp_to_pprof(&data).unwrap();
+    assert_eq!(translated.outputs.len(), 2);
+    let report: Vec<(&str, usize)> = translated
+        .report
+        .entries()
+        .map(|(k, e)| (k, e.count))
+        .collect();
+    assert_eq!(
+        report,
+        [(
+            "unreferenced dictionary entries (the input splits into several pprof)",
+            1
+        )]
+    );
+}

@@ -100,7 +100,34 @@ pub fn otlp_to_pprof(data: &ProfilesData) -> Result<ToPprof, MappingError> {
                 pprof,
             })
         })
-        .collect::<Result<_, MappingError>>()?;
+        .collect::<Result<Vec<_>, MappingError>>()?;
+    if !whole_dictionary {
+        // Each pprof carries what its samples reach; entries no sample reaches have no home.
+        let d = dict.d;
+        let mut reached = Reach {
+            locations: vec![false; d.location_table.len()],
+            functions: vec![false; d.function_table.len()],
+            mappings: vec![false; d.mapping_table.len()],
+        };
+        for out in &outputs {
+            let scope = &data.resource_profiles[out.resource].scope_profiles[out.scope];
+            let (profiles, base) = match out.profile {
+                None => (&scope.profiles[..], 0),
+                Some(p) => (&scope.profiles[p..=p], p),
+            };
+            let at = ProfilePath {
+                r: out.resource,
+                s: out.scope,
+                base,
+            };
+            reached.include(Reach::of(d, profiles, &at)?);
+        }
+        report.note_n(
+            "unreferenced dictionary entries (the input splits into several pprof)",
+            reached.unreached(),
+            || "dictionary".into(),
+        );
+    }
     Ok(ToPprof { outputs, report })
 }
 
@@ -155,6 +182,11 @@ fn report_envelope(
                 let key = dict.key(kv, path)?;
                 report.note(format!("resource attribute {key:?}"), path);
             }
+            if resource.dropped_attributes_count != 0 {
+                report.note("resource dropped_attributes_count", || {
+                    format!("resource_profiles[{r}].resource.dropped_attributes_count")
+                });
+            }
             report.note_n("resource entity_refs", resource.entity_refs.len(), || {
                 format!("resource_profiles[{r}].resource.entity_refs")
             });
@@ -174,6 +206,18 @@ fn report_envelope(
             }
             if !sp.schema_url.is_empty() && sp.schema_url != semconv::SCHEMA_URL {
                 report.note("scope schema_url", || at("schema_url"));
+            }
+            if sp.profiles.is_empty() {
+                report.note("scope without profiles", || at("profiles"));
+            }
+            if sp
+                .scope
+                .as_ref()
+                .is_some_and(|s| s.dropped_attributes_count != 0)
+            {
+                report.note("scope dropped_attributes_count", || {
+                    at("scope.dropped_attributes_count")
+                });
             }
             for (i, kv) in sp
                 .scope
@@ -245,6 +289,15 @@ impl<'a> Dict<'a> {
         }
     }
 
+    /// The value of the scope attribute named `key`, whichever key form it uses.
+    fn scope_attribute(&self, attributes: &'a [KeyValue], key: &str) -> Option<&'a AnyValue> {
+        attributes
+            .iter()
+            .find(|kv| self.key(kv, String::new).is_ok_and(|k| k == key))?
+            .value
+            .as_ref()
+    }
+
     /// A string attribute value in either form.
     fn string_value(&self, value: Option<&'a AnyValue>) -> Option<&'a str> {
         match value?.value.as_ref()? {
@@ -266,6 +319,81 @@ fn index<T>(table: &[T], i: i32, path: impl FnOnce() -> String) -> Result<&T, Ma
             index: i64::from(i),
             len: table.len(),
         })
+}
+
+/// Which locations, functions and mappings the samples of some Profiles reach.
+struct Reach {
+    locations: Vec<bool>,
+    functions: Vec<bool>,
+    mappings: Vec<bool>,
+}
+
+impl Reach {
+    /// Walks the samples' stacks, checking every index on the way.
+    fn of(
+        d: &ProfilesDictionary,
+        profiles: &[Profile],
+        at: &ProfilePath,
+    ) -> Result<Reach, MappingError> {
+        let mut locations = vec![false; d.location_table.len()];
+        for (k, p) in profiles.iter().enumerate() {
+            for (j, s) in p.samples.iter().enumerate() {
+                let stack = index(&d.stack_table, s.stack_index, || {
+                    format!("{}.samples[{j}].stack_index", at.profile(k))
+                })?;
+                for (n, &l) in stack.location_indices.iter().enumerate() {
+                    index(&d.location_table, l, || {
+                        format!(
+                            "dictionary.stack_table[{}].location_indices[{n}]",
+                            s.stack_index
+                        )
+                    })?;
+                    locations[l as usize] = true;
+                }
+            }
+        }
+        let mut functions = vec![false; d.function_table.len()];
+        let mut mappings = vec![false; d.mapping_table.len()];
+        for (i, l) in d.location_table.iter().enumerate() {
+            if !locations[i] {
+                continue;
+            }
+            index(&d.mapping_table, l.mapping_index, || {
+                format!("dictionary.location_table[{i}].mapping_index")
+            })?;
+            mappings[l.mapping_index as usize] = true;
+            for (n, line) in l.lines.iter().enumerate() {
+                index(&d.function_table, line.function_index, || {
+                    format!("dictionary.location_table[{i}].lines[{n}].function_index")
+                })?;
+                functions[line.function_index as usize] = true;
+            }
+        }
+        Ok(Reach {
+            locations,
+            functions,
+            mappings,
+        })
+    }
+
+    /// Adds what `other` reaches.
+    fn include(&mut self, other: Reach) {
+        for (mine, theirs) in [
+            (&mut self.locations, other.locations),
+            (&mut self.functions, other.functions),
+            (&mut self.mappings, other.mappings),
+        ] {
+            mine.iter_mut().zip(theirs).for_each(|(m, t)| *m |= t);
+        }
+    }
+
+    /// Entries past the zero entry that nothing reaches.
+    fn unreached(&self) -> usize {
+        [&self.locations, &self.functions, &self.mappings]
+            .iter()
+            .map(|used| used.iter().skip(1).filter(|&&u| !u).count())
+            .sum()
+    }
 }
 
 /// Which dictionary entries go into one pprof, and their new ids (position among the chosen
@@ -393,12 +521,12 @@ impl<'a, 'd> Builder<'a, 'd> {
                 );
             }
         }
-        for kv in scope_attributes {
-            if kv.key == semconv::DEFAULT_SAMPLE_TYPE
-                && let Some(name) = self.dict.string_value(kv.value.as_ref())
-            {
-                out.default_sample_type = self.text(name);
-            }
+        if let Some(name) = self
+            .dict
+            .scope_attribute(scope_attributes, semconv::DEFAULT_SAMPLE_TYPE)
+            .and_then(|value| self.dict.string_value(Some(value)))
+        {
+            out.default_sample_type = self.text(name);
         }
         out.string_table = self.strings.into_values();
         Ok(out)
@@ -412,56 +540,19 @@ impl<'a, 'd> Builder<'a, 'd> {
         at: &ProfilePath,
     ) -> Result<(Selection, Selection, Selection), MappingError> {
         let d = self.dict.d;
-        let (nl, nf, nm) = (
-            d.location_table.len(),
-            d.function_table.len(),
-            d.mapping_table.len(),
-        );
-        if self.whole_dictionary {
-            return Ok((
-                Selection::build(vec![true; nl]),
-                Selection::build(vec![true; nf]),
-                Selection::build(vec![true; nm]),
-            ));
-        }
-        let mut used_locations = vec![false; nl];
-        for (k, p) in profiles.iter().enumerate() {
-            for (j, s) in p.samples.iter().enumerate() {
-                let stack = index(&d.stack_table, s.stack_index, || {
-                    format!("{}.samples[{j}].stack_index", at.profile(k))
-                })?;
-                for (n, &l) in stack.location_indices.iter().enumerate() {
-                    index(&d.location_table, l, || {
-                        format!(
-                            "dictionary.stack_table[{}].location_indices[{n}]",
-                            s.stack_index
-                        )
-                    })?;
-                    used_locations[l as usize] = true;
-                }
+        let reached = if self.whole_dictionary {
+            Reach {
+                locations: vec![true; d.location_table.len()],
+                functions: vec![true; d.function_table.len()],
+                mappings: vec![true; d.mapping_table.len()],
             }
-        }
-        let mut used_functions = vec![false; nf];
-        let mut used_mappings = vec![false; nm];
-        for (i, l) in d.location_table.iter().enumerate() {
-            if !used_locations[i] {
-                continue;
-            }
-            index(&d.mapping_table, l.mapping_index, || {
-                format!("dictionary.location_table[{i}].mapping_index")
-            })?;
-            used_mappings[l.mapping_index as usize] = true;
-            for (n, line) in l.lines.iter().enumerate() {
-                index(&d.function_table, line.function_index, || {
-                    format!("dictionary.location_table[{i}].lines[{n}].function_index")
-                })?;
-                used_functions[line.function_index as usize] = true;
-            }
-        }
+        } else {
+            Reach::of(d, profiles, at)?
+        };
         Ok((
-            Selection::build(used_locations),
-            Selection::build(used_functions),
-            Selection::build(used_mappings),
+            Selection::build(reached.locations),
+            Selection::build(reached.functions),
+            Selection::build(reached.mappings),
         ))
     }
 
@@ -576,7 +667,12 @@ impl<'a, 'd> Builder<'a, 'd> {
     ) -> Result<(Vec<pprof::ValueType>, Vec<usize>), MappingError> {
         let m = profiles.len();
         let recorded = whole_scope
-            .then(|| recorded_order(scope_attributes))
+            .then(|| {
+                recorded_order(
+                    self.dict
+                        .scope_attribute(scope_attributes, semconv::SAMPLE_TYPE_ORDER),
+                )
+            })
             .flatten();
         // pprotel writes `[]` and one Profile without a sample type for a pprof that has none.
         if recorded.as_deref() == Some(&[])
@@ -795,12 +891,9 @@ impl<'a, 'd> Builder<'a, 'd> {
     }
 }
 
-/// The `pprof.scope.sample_type_order` attribute, if present and made of non-negative ints.
-fn recorded_order(attributes: &[KeyValue]) -> Option<Vec<usize>> {
-    let kv = attributes
-        .iter()
-        .find(|kv| kv.key == semconv::SAMPLE_TYPE_ORDER)?;
-    let Some(Value::ArrayValue(array)) = kv.value.as_ref()?.value.as_ref() else {
+/// The `pprof.scope.sample_type_order` value, if present and made of non-negative ints.
+fn recorded_order(value: Option<&AnyValue>) -> Option<Vec<usize>> {
+    let Some(Value::ArrayValue(array)) = value?.value.as_ref() else {
         return None;
     };
     array
