@@ -68,7 +68,7 @@ fn stages(c: &mut Criterion) {
                     bytes.clone(),
                     convert::Target::OtlpProtobuf,
                     &ReadOptions::default(),
-                    &ToOtlpOptions::default(),
+                    &convert::TranslateOptions::default(),
                 )
                 .unwrap()
             })

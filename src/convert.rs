@@ -4,7 +4,7 @@
 
 use crate::input::{self, Format, InputError};
 use crate::otlp::json::{self, Style};
-use crate::otlp::mapping::{self, MappingError, Report, ToOtlpOptions};
+use crate::otlp::mapping::{self, MappingError, Report, ToOtlpOptions, ToPprofOptions};
 use crate::otlp::{self, model::ProfilesData};
 use crate::pprof;
 
@@ -57,6 +57,25 @@ impl Default for ReadOptions {
     }
 }
 
+/// How to translate, in each direction.
+#[derive(Debug, Clone, Default)]
+pub struct TranslateOptions {
+    /// pprof → OTLP.
+    pub to_otlp: ToOtlpOptions,
+    /// OTLP → pprof.
+    pub to_pprof: ToPprofOptions,
+}
+
+impl TranslateOptions {
+    /// Caps what a translation may produce at `bytes` in both directions. The command line
+    /// passes its decompression cap, so that it never writes a profile it would refuse to read.
+    pub fn max_output(mut self, bytes: u64) -> Self {
+        self.to_otlp.max_output = bytes;
+        self.to_pprof.max_output = bytes;
+        self
+    }
+}
+
 /// A conversion failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -64,6 +83,9 @@ pub enum ConvertError {
     /// The bytes could not be read as a profile.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// Decoding would take memory out of proportion to the payload.
+    #[error(transparent)]
+    Footprint(#[from] crate::footprint::FootprintError),
     /// The pprof could not be decoded.
     #[error(transparent)]
     Pprof(#[from] pprof::DecodeError),
@@ -81,6 +103,7 @@ pub enum ConvertError {
 /// Decompresses, detects and decodes.
 pub fn decode(bytes: Vec<u8>, options: &ReadOptions) -> Result<(Format, Decoded), ConvertError> {
     let payload = input::read_payload(bytes, options.from, options.max_decompressed)?;
+    crate::footprint::check(&payload.bytes, payload.format)?;
     let decoded = match payload.format {
         Format::Pprof => Decoded::Pprof(pprof::decode(&payload.bytes)?),
         Format::OtlpProtobuf => Decoded::Otlp(otlp::decode_protobuf(&payload.bytes)?),
@@ -118,10 +141,10 @@ pub fn convert(
     bytes: Vec<u8>,
     target: Target,
     read: &ReadOptions,
-    to_otlp: &ToOtlpOptions,
+    options: &TranslateOptions,
 ) -> Result<Converted, ConvertError> {
     let (from, decoded) = decode(bytes, read)?;
-    let (outputs, report) = translate(decoded, target, to_otlp)?;
+    let (outputs, report) = translate(decoded, target, options)?;
     Ok(Converted {
         from,
         outputs,
@@ -133,7 +156,7 @@ pub fn convert(
 pub fn translate(
     decoded: Decoded,
     target: Target,
-    to_otlp: &ToOtlpOptions,
+    options: &TranslateOptions,
 ) -> Result<(Vec<Output>, Report), ConvertError> {
     let single = |bytes| {
         vec![Output {
@@ -146,11 +169,11 @@ pub fn translate(
             (single(pprof::encode(&p, container)), Report::default())
         }
         (Decoded::Pprof(p), otlp_target) => {
-            let data = mapping::pprof_to_otlp(&p, to_otlp)?;
+            let data = mapping::pprof_to_otlp(&p, &options.to_otlp)?;
             (single(encode_otlp(&data, otlp_target)), Report::default())
         }
         (Decoded::Otlp(data), Target::Pprof(container)) => {
-            let translated = mapping::otlp_to_pprof(&data)?;
+            let translated = mapping::otlp_to_pprof_with(&data, &options.to_pprof)?;
             if translated.outputs.is_empty() {
                 return Err(ConvertError::NoProfiles);
             }

@@ -106,20 +106,22 @@ pub fn decompress(raw: Vec<u8>, limit: u64) -> Result<(Vec<u8>, Compression), In
     if raw.is_empty() {
         return Err(InputError::Empty);
     }
-    if raw.starts_with(&[0x1f, 0x8b]) {
+    if raw.starts_with(&GZIP_MAGIC) {
         let decoder = flate2::read::MultiGzDecoder::new(raw.as_slice());
         return Ok((
             read_capped(decoder, limit, "gzip", raw.len())?,
             Compression::Gzip,
         ));
     }
-    if raw.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        let decoder = zstd::stream::read::Decoder::new(raw.as_slice()).map_err(|source| {
-            InputError::Corrupt {
-                compression: "zstd",
-                source,
-            }
-        })?;
+    if raw.starts_with(&ZSTD_MAGIC) {
+        let corrupt = |source| InputError::Corrupt {
+            compression: "zstd",
+            source,
+        };
+        let mut decoder = zstd::stream::read::Decoder::new(raw.as_slice()).map_err(corrupt)?;
+        decoder
+            .window_log_max(zstd_window_log_max(limit))
+            .map_err(corrupt)?;
         return Ok((
             read_capped(decoder, limit, "zstd", raw.len())?,
             Compression::Zstd,
@@ -128,16 +130,32 @@ pub fn decompress(raw: Vec<u8>, limit: u64) -> Result<(Vec<u8>, Compression), In
     Ok((raw, Compression::None))
 }
 
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// The largest zstd window (as a power of two) to accept. The decoder allocates the window a
+/// frame header asks for before reading any data, and the header is the input's to choose: a
+/// few hundred bytes can demand zstd's default maximum of 128 MiB. A window larger than the cap
+/// is never needed (no back-reference can reach further than the output may be long), so the
+/// window is held to the smallest power of two covering the cap, within zstd's bounds 2^10..2^27.
+fn zstd_window_log_max(limit: u64) -> u32 {
+    let covering = u64::BITS - limit.saturating_sub(1).leading_zeros();
+    covering.clamp(10, 27)
+}
+
 /// Reads a decompressor to the end, failing as soon as the output passes `limit`.
-/// The initial capacity is a guess from the compressed size, never from a header the input
-/// controls (a zstd frame may lie about its content size).
+/// The initial capacity is a guess from the compressed size (never above the cap), never from a
+/// header the input controls (a zstd frame may lie about its content size).
 fn read_capped(
     reader: impl Read,
     limit: u64,
     compression: &'static str,
     compressed_len: usize,
 ) -> Result<Vec<u8>, InputError> {
-    let guess = compressed_len.saturating_mul(4).min(64 << 20);
+    let guess = compressed_len
+        .saturating_mul(4)
+        .min(64 << 20)
+        .min(usize::try_from(limit).unwrap_or(usize::MAX));
     let mut out = Vec::with_capacity(guess);
     reader
         .take(limit.saturating_add(1))
@@ -151,6 +169,13 @@ fn read_capped(
     }
     if out.is_empty() {
         return Err(InputError::Empty);
+    }
+    if out.starts_with(&GZIP_MAGIC) || out.starts_with(&ZSTD_MAGIC) {
+        // Inflated once only, so nested compression cannot multiply the cap; neither profile
+        // format can start with these bytes, so say what happened instead of "not a profile".
+        return Err(InputError::Unrecognized(format!(
+            "the {compression} payload is itself compressed; pprotel decompresses once, so unpack it first"
+        )));
     }
     Ok(out)
 }
@@ -234,6 +259,15 @@ mod tests {
             matches!(err, InputError::TooLarge { limit: 1000, .. }),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_zstd_window_is_held_to_the_cap() {
+        assert_eq!(zstd_window_log_max(1 << 20), 20);
+        assert_eq!(zstd_window_log_max((1 << 20) + 1), 21);
+        assert_eq!(zstd_window_log_max(100), 10);
+        assert_eq!(zstd_window_log_max(DEFAULT_MAX_DECOMPRESSED), 27);
+        assert_eq!(zstd_window_log_max(u64::MAX), 27);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod convert;
+pub mod footprint;
 pub mod input;
 pub mod otlp;
 pub mod pprof;

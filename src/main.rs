@@ -25,8 +25,27 @@ fn main() -> ExitCode {
             if broken_pipe {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("pprotel: error: {err:#}");
+            eprintln!("pprotel: error: {}", one_line(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes as one line, `outer: inner: …`. A cause whose text its parent
+/// already ends with is not repeated (library errors such as "malformed pprof protobuf: {0}"
+/// include their source), and line breaks are escaped: whatever a hostile input puts into a
+/// message (a file name, a quoted value), the error stays one line for scripts and logs.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out.replace('\r', "\\r").replace('\n', "\\n")
 }

@@ -34,7 +34,13 @@ fn otlp_of_every_corpus_pprof_encodes_exactly_as_prost() {
     for path in &files {
         let pprof = decode_pprof(path);
         let original_payload = Some(std::fs::read(path).unwrap());
-        for options in [ToOtlpOptions::default(), ToOtlpOptions { original_payload }] {
+        for options in [
+            ToOtlpOptions::default(),
+            ToOtlpOptions {
+                original_payload,
+                ..ToOtlpOptions::default()
+            },
+        ] {
             let data = pprof_to_otlp(&pprof, &options)
                 .unwrap_or_else(|e| panic!("{}: {e}", util::name(path)));
             let ours = encode_protobuf(&data);

@@ -10,6 +10,8 @@ mod corpus;
 mod dump;
 /// Hand-written protobuf fast paths are byte-identical to prost.
 mod encoding;
+/// Hostile and broken input: refused with one line, bounded memory, no harm to files.
+mod hostile_input;
 /// Every case of the mapping specification.
 mod mapping_cases;
 /// Semantic equality of OTLP payloads, in full and as pprof sees them.

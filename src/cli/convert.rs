@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use rayon::prelude::*;
 
-use pprotel::convert::{self, Decoded, ReadOptions, Target};
+use pprotel::convert::{self, Decoded, ReadOptions, Target, TranslateOptions};
 use pprotel::input::Format;
 use pprotel::otlp::json::Style;
 use pprotel::otlp::mapping::ToOtlpOptions;
@@ -60,7 +60,8 @@ pub struct Args {
     /// need a byte-exact copy.
     #[arg(long)]
     original_payload: bool,
-    /// Refuse inputs that decompress to more than this many bytes.
+    /// Refuse inputs that decompress to more than this many bytes, and conversions whose output
+    /// would be larger (see "Limits" in docs/cli.md).
     #[arg(long, default_value_t = pprotel::input::DEFAULT_MAX_DECOMPRESSED, value_name = "BYTES")]
     max_decompressed_size: u64,
     /// Parallel conversions in batch mode (default: one per core).
@@ -90,7 +91,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("{}: cannot create directory", out_dir.display()))?;
-    let jobs = collect_inputs(&args.inputs)?;
+    // Never read the outputs back as inputs when the output directory is inside an input one.
+    let skip = std::fs::canonicalize(out_dir)
+        .with_context(|| format!("{}: cannot resolve", out_dir.display()))?;
+    let jobs = collect_inputs(&args.inputs, &skip)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
@@ -114,7 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     });
     let failed = results.iter().filter(|r| r.is_err()).count();
     for err in results.into_iter().filter_map(Result::err) {
-        eprintln!("pprotel: error: {err:#}");
+        eprintln!("pprotel: error: {}", crate::one_line(&err));
     }
     if failed > 0 {
         eprintln!("pprotel: {failed} of {} files failed", jobs.len());
@@ -125,11 +129,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Every input file with its output path relative to the output directory (extension still
 /// the input's; `convert_one` replaces it), in a stable order.
-fn collect_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
+fn collect_inputs(inputs: &[PathBuf], skip: &Path) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
     let mut jobs = Vec::new();
     for input in inputs {
         if input.is_dir() {
-            walk(input, input, &mut jobs)?;
+            walk(input, input, skip, &mut jobs)?;
         } else {
             let name = input
                 .file_name()
@@ -140,7 +144,16 @@ fn collect_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, PathBuf)>>
     Ok(jobs)
 }
 
-fn walk(root: &Path, dir: &Path, jobs: &mut Vec<(PathBuf, PathBuf)>) -> anyhow::Result<()> {
+/// Collects the files under `dir`. Symbolic links to files are read like the files; links to
+/// directories are not followed, since one may lead back up the tree (an endless walk that would
+/// also convert its own outputs) or anywhere else on the machine. The directory `skip` (the
+/// output directory) is not entered.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    skip: &Path,
+    jobs: &mut Vec<(PathBuf, PathBuf)>,
+) -> anyhow::Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("{}: cannot list", dir.display()))?
         .map(|e| e.map(|e| e.path()))
@@ -148,9 +161,20 @@ fn walk(root: &Path, dir: &Path, jobs: &mut Vec<(PathBuf, PathBuf)>) -> anyhow::
         .with_context(|| format!("{}: cannot list", dir.display()))?;
     entries.sort();
     for path in entries {
-        if path.is_dir() {
-            walk(root, &path, jobs)?;
-        } else if path.is_file() {
+        let own_type = std::fs::symlink_metadata(&path)
+            .with_context(|| format!("{}: cannot read", path.display()))?
+            .file_type();
+        let is_file = if own_type.is_symlink() {
+            path.is_file()
+        } else if own_type.is_dir() {
+            if std::fs::canonicalize(&path).is_ok_and(|p| p != skip) {
+                walk(root, &path, skip, jobs)?;
+            }
+            false
+        } else {
+            own_type.is_file()
+        };
+        if is_file {
             let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
             jobs.push((path, relative));
         }
@@ -212,11 +236,16 @@ fn convert_one(args: &Args, source: &Source, destination: &Destination) -> anyho
             Style::Compact
         }),
     };
-    let to_otlp = ToOtlpOptions {
-        original_payload: original,
-    };
+    let options = TranslateOptions {
+        to_otlp: ToOtlpOptions {
+            original_payload: original,
+            ..ToOtlpOptions::default()
+        },
+        ..TranslateOptions::default()
+    }
+    .max_output(args.max_decompressed_size);
     let (outputs, report) =
-        convert::translate(decoded, target, &to_otlp).with_context(|| name.clone())?;
+        convert::translate(decoded, target, &options).with_context(|| name.clone())?;
     if !report.is_empty() {
         let what = format!(
             "{name}: not representable in {}: {report}",

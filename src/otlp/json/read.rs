@@ -27,7 +27,10 @@ use std::marker::PhantomData;
 use std::num::IntErrorKind;
 
 pub(super) fn profiles_data(bytes: &[u8]) -> Result<ProfilesData, JsonError> {
-    let cx = Cx::default();
+    let cx = Cx {
+        memory_left: std::cell::Cell::new(crate::footprint::allowance(bytes.len())),
+        ..Cx::default()
+    };
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let visitor = MsgVisitor::<ProfilesData> {
         cx: &cx,
@@ -44,6 +47,9 @@ pub(super) fn profiles_data(bytes: &[u8]) -> Result<ProfilesData, JsonError> {
 #[derive(Default)]
 struct Cx {
     path: RefCell<Vec<Segment>>,
+    /// Memory the decoded messages may still take (see `crate::footprint`): `{}` is two bytes
+    /// of JSON but a whole struct in memory.
+    memory_left: std::cell::Cell<u64>,
 }
 
 enum Segment {
@@ -669,6 +675,15 @@ impl<'de, T: Message> Visitor<'de> for MsgVisitor<'_, T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+        let size = std::mem::size_of::<T>() as u64;
+        let left = self.cx.memory_left.get();
+        if size > left {
+            return Err(A::Error::custom(format_args!(
+                "decoding would take more than {} times the payload's size in memory: it is made of far more (and emptier) messages than any real profile",
+                crate::footprint::MAX_RATIO
+            )));
+        }
+        self.cx.memory_left.set(left - size);
         let mut message = T::default();
         while let Some(known) = map.next_key_seed(FieldName(T::FIELDS))? {
             match known {

@@ -12,10 +12,17 @@ mod to_pprof;
 
 pub use to_otlp::{ToOtlpOptions, pprof_to_otlp};
 pub(crate) use to_pprof::aligned;
-pub use to_pprof::{PprofOutput, ToPprof, otlp_to_pprof};
+pub use to_pprof::{PprofOutput, ToPprof, ToPprofOptions, otlp_to_pprof, otlp_to_pprof_with};
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
+
+/// Default cap on what one translation may produce, in encoded bytes: the default decompression
+/// cap, so that pprotel never writes a profile it would refuse to read back. Without a cap a
+/// small input could demand an enormous output: pprof repeats a sample's whole stack where OTLP
+/// refers to a shared one, so one deep stack referenced by many samples multiplies out.
+pub const DEFAULT_MAX_OUTPUT: u64 = crate::input::DEFAULT_MAX_DECOMPRESSED;
 
 /// A profile could not be translated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,6 +98,52 @@ pub enum MappingError {
         /// What is wrong.
         what: String,
     },
+    /// The translated profile would encode to more than the output cap; `path` is the input
+    /// element whose translation crossed it. Checked before allocating, so a small hostile
+    /// input fails fast instead of exhausting memory.
+    #[error(
+        "{path}: the translated profile would be larger than {limit} bytes, the most pprotel reads back (raise the limit with --max-decompressed-size)"
+    )]
+    OutputTooLarge {
+        /// The input element being translated when the cap was crossed.
+        path: String,
+        /// The cap in bytes.
+        limit: u64,
+    },
+}
+
+/// What a translation has produced so far, measured as a lower bound of its encoded size, against
+/// the cap. A lower bound (every element counted at its smallest encoding) so that a profile is
+/// refused only when its encoding certainly exceeds the cap.
+pub(crate) struct Budget {
+    used: Cell<u64>,
+    limit: u64,
+}
+
+impl Budget {
+    pub(crate) fn new(limit: u64) -> Self {
+        Budget {
+            used: Cell::new(0),
+            limit,
+        }
+    }
+
+    /// Counts `bytes` more output, failing with `path` once the total passes the cap.
+    pub(crate) fn spend(
+        &self,
+        bytes: u64,
+        path: impl FnOnce() -> String,
+    ) -> Result<(), MappingError> {
+        let used = self.used.get().saturating_add(bytes);
+        self.used.set(used);
+        if used > self.limit {
+            return Err(MappingError::OutputTooLarge {
+                path: path(),
+                limit: self.limit,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// What an OTLP → pprof translation could not carry, counted by kind.

@@ -8,9 +8,9 @@
 
 use prost::Message;
 
-use super::MappingError;
 use super::interner::{FastMap, Interner};
 use super::labels::{InternedLabel, encode_group};
+use super::{Budget, MappingError};
 use crate::otlp::common::{AnyValue, ArrayValue, InstrumentationScope, KeyValue, any_value::Value};
 use crate::otlp::model::{
     Function, KeyValueAndUnit, Line, Link, Location, Mapping, Profile, ProfilesData,
@@ -21,11 +21,24 @@ use crate::otlp::semconv;
 use crate::pprof;
 
 /// Choices for pprof → OTLP.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ToOtlpOptions {
     /// The original pprof bytes, carried in `profiles[0].original_payload` (format `"pprof"`)
     /// for consumers that need a byte-exact copy.
     pub original_payload: Option<Vec<u8>>,
+    /// Cap on the encoded size of the samples produced ([`super::DEFAULT_MAX_OUTPUT`] by
+    /// default): a pprof sample becomes one OTLP sample per sample type, each carrying all its
+    /// labels, so many types times many labels would multiply out.
+    pub max_output: u64,
+}
+
+impl Default for ToOtlpOptions {
+    fn default() -> Self {
+        ToOtlpOptions {
+            original_payload: None,
+            max_output: super::DEFAULT_MAX_OUTPUT,
+        }
+    }
 }
 
 /// Translates a pprof profile into OTLP `ProfilesData`.
@@ -65,9 +78,13 @@ impl IdIndex {
         Ok(IdIndex::Map(map))
     }
 
+    /// The OTLP index of the entry with pprof id `id`. Id 0 is reserved in pprof and names no
+    /// entry, even when one (invalidly) carries it: `roundtrip` resolves it the same way, so a
+    /// sample frame with id 0 is refused rather than silently bound to that entry.
     fn get(&self, id: u64) -> Option<i32> {
         match self {
             IdIndex::Sequential(n) => (id >= 1 && id <= *n as u64).then_some(id as i32),
+            IdIndex::Map(_) if id == 0 => None,
             IdIndex::Map(map) => map.get(&id).copied(),
         }
     }
@@ -198,7 +215,8 @@ impl<'a> Translator<'a> {
 
         let order = sample_type_order(src.sample_type.len());
         let mut profiles = self.profiles(&order)?;
-        let stack_table = self.samples(&order, &location_ids, &mut profiles)?;
+        let budget = Budget::new(options.max_output);
+        let stack_table = self.samples(&order, &location_ids, &mut profiles, &budget)?;
         let profile_attributes = self.profile_attributes()?;
         for profile in &mut profiles {
             profile.attribute_indices = profile_attributes.clone();
@@ -380,6 +398,7 @@ impl<'a> Translator<'a> {
         order: &[usize],
         location_ids: &IdIndex,
         profiles: &mut [Profile],
+        budget: &Budget,
     ) -> Result<Vec<Stack>, MappingError> {
         let src = self.src;
         // At most one stack per sample.
@@ -412,6 +431,11 @@ impl<'a> Translator<'a> {
             let stack_index = stacks.intern_ref(stack.as_slice()) as i32;
             attribute_indices.clear();
             self.labels(j, &sample.label, &mut label_cache, &mut attribute_indices)?;
+            // Per OTLP sample at least: its tag and length, one value, one byte per attribute.
+            let per_type = 3 + attribute_indices.len() as u64;
+            budget.spend(per_type.saturating_mul(order.len() as u64), || {
+                format!("sample[{j}]")
+            })?;
             for (profile, &t) in profiles.iter_mut().zip(order) {
                 profile.samples.push(Sample {
                     stack_index,
@@ -437,11 +461,7 @@ impl<'a> Translator<'a> {
         cache: &mut FastMap<pprof::Label, i32>,
         out: &mut Vec<i32>,
     ) -> Result<(), MappingError> {
-        let keys_unique = labels
-            .iter()
-            .enumerate()
-            .all(|(i, a)| labels[..i].iter().all(|b| b.key != a.key));
-        if keys_unique {
+        if keys_unique(labels) {
             for (n, label) in labels.iter().enumerate() {
                 let index = match cache.get(label) {
                     Some(&index) => index,
@@ -458,11 +478,15 @@ impl<'a> Translator<'a> {
         }
         // Repeated keys: group by key, groups in order of first appearance, labels in order.
         let mut groups: Vec<Vec<InternedLabel>> = Vec::new();
+        let mut group_of_key: FastMap<i32, usize> = FastMap::default();
         for (n, label) in labels.iter().enumerate() {
             let interned = self.intern_label(sample, n, label)?;
-            match groups.iter_mut().find(|g| g[0].key == interned.key) {
-                Some(group) => group.push(interned),
-                None => groups.push(vec![interned]),
+            match group_of_key.get(&interned.key) {
+                Some(&g) => groups[g].push(interned),
+                None => {
+                    group_of_key.insert(interned.key, groups.len());
+                    groups.push(vec![interned]);
+                }
             }
         }
         for group in groups {
@@ -555,6 +579,19 @@ impl<'a> Translator<'a> {
         }
         Ok(attributes)
     }
+}
+
+/// Whether no two labels share a key. Pairwise for the few labels a sample usually has; with a
+/// set beyond that, so that a sample with a hostile number of labels costs linear time.
+fn keys_unique(labels: &[pprof::Label]) -> bool {
+    if labels.len() <= 16 {
+        return labels
+            .iter()
+            .enumerate()
+            .all(|(i, a)| labels[..i].iter().all(|b| b.key != a.key));
+    }
+    let mut seen: FastMap<i64, ()> = FastMap::default();
+    labels.iter().all(|l| seen.insert(l.key, ()).is_none())
 }
 
 /// `order[k]` is the pprof sample-type index of OTLP `profiles[k]`: the reference translator's

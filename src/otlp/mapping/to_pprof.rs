@@ -8,7 +8,7 @@
 use super::interner::{FastMap, Interner};
 use super::labels::{DecodedLabel, decode_value};
 use super::to_otlp::sample_type_order;
-use super::{MappingError, Report};
+use super::{Budget, MappingError, Report};
 use crate::otlp::common::{AnyValue, KeyValue, any_value::Value};
 use crate::otlp::model::{KeyValueAndUnit, Profile, ProfilesData, ProfilesDictionary, Sample};
 use crate::otlp::semconv;
@@ -48,8 +48,33 @@ impl PprofOutput {
     }
 }
 
-/// Translates OTLP `ProfilesData` into one or more pprof profiles.
+/// Choices for OTLP → pprof.
+#[derive(Debug, Clone)]
+pub struct ToPprofOptions {
+    /// Cap on the encoded size of all pprof profiles produced ([`super::DEFAULT_MAX_OUTPUT`] by
+    /// default): pprof repeats a sample's stack and labels where OTLP refers to shared ones, so a
+    /// small OTLP input can describe a huge pprof.
+    pub max_output: u64,
+}
+
+impl Default for ToPprofOptions {
+    fn default() -> Self {
+        ToPprofOptions {
+            max_output: super::DEFAULT_MAX_OUTPUT,
+        }
+    }
+}
+
+/// Translates OTLP `ProfilesData` into one or more pprof profiles, under the default output cap.
 pub fn otlp_to_pprof(data: &ProfilesData) -> Result<ToPprof, MappingError> {
+    otlp_to_pprof_with(data, &ToPprofOptions::default())
+}
+
+/// Translates OTLP `ProfilesData` into one or more pprof profiles with explicit options.
+pub fn otlp_to_pprof_with(
+    data: &ProfilesData,
+    options: &ToPprofOptions,
+) -> Result<ToPprof, MappingError> {
     let mut report = Report::default();
     let mut groups = Vec::new();
     for (r, rp) in data.resource_profiles.iter().enumerate() {
@@ -77,6 +102,8 @@ pub fn otlp_to_pprof(data: &ProfilesData) -> Result<ToPprof, MappingError> {
     );
     report_envelope(data, &dict, &mut report)?;
     let whole_dictionary = groups.len() == 1;
+    let budget = Budget::new(options.max_output);
+    let mut carried = (!whole_dictionary).then(|| Carried::new(dict.d));
     let outputs = groups
         .into_iter()
         .map(|(r, s, p)| {
@@ -86,12 +113,13 @@ pub fn otlp_to_pprof(data: &ProfilesData) -> Result<ToPprof, MappingError> {
                 Some(p) => (&scope.profiles[p..=p], p),
             };
             let path = ProfilePath { r, s, base };
-            let pprof = Builder::new(&dict, whole_dictionary).build(
+            let pprof = Builder::new(&dict, &budget, whole_dictionary).build(
                 profiles,
                 &path,
                 scope.scope.as_ref().map_or(&[][..], |sc| &sc.attributes),
                 p.is_none(),
                 &mut report,
+                carried.as_mut(),
             )?;
             Ok(PprofOutput {
                 resource: r,
@@ -101,30 +129,10 @@ pub fn otlp_to_pprof(data: &ProfilesData) -> Result<ToPprof, MappingError> {
             })
         })
         .collect::<Result<Vec<_>, MappingError>>()?;
-    if !whole_dictionary {
-        // Each pprof carries what its samples reach; entries no sample reaches have no home.
-        let d = dict.d;
-        let mut reached = Reach {
-            locations: vec![false; d.location_table.len()],
-            functions: vec![false; d.function_table.len()],
-            mappings: vec![false; d.mapping_table.len()],
-        };
-        for out in &outputs {
-            let scope = &data.resource_profiles[out.resource].scope_profiles[out.scope];
-            let (profiles, base) = match out.profile {
-                None => (&scope.profiles[..], 0),
-                Some(p) => (&scope.profiles[p..=p], p),
-            };
-            let at = ProfilePath {
-                r: out.resource,
-                s: out.scope,
-                base,
-            };
-            reached.include(Reach::of(d, profiles, &at)?);
-        }
+    if let Some(carried) = carried {
         report.note_n(
             "unreferenced dictionary entries (the input splits into several pprof)",
-            reached.unreached(),
+            carried.missing(),
             || "dictionary".into(),
         );
     }
@@ -321,119 +329,131 @@ fn index<T>(table: &[T], i: i32, path: impl FnOnce() -> String) -> Result<&T, Ma
         })
 }
 
-/// Which locations, functions and mappings the samples of some Profiles reach.
-struct Reach {
+/// Which dictionary entries some output carries, over all outputs of a split payload: what none
+/// carries is reported, since it has no home in any pprof.
+struct Carried {
     locations: Vec<bool>,
     functions: Vec<bool>,
     mappings: Vec<bool>,
 }
 
-impl Reach {
-    /// Walks the samples' stacks, checking every index on the way.
-    fn of(
-        d: &ProfilesDictionary,
-        profiles: &[Profile],
-        at: &ProfilePath,
-    ) -> Result<Reach, MappingError> {
-        let mut locations = vec![false; d.location_table.len()];
-        for (k, p) in profiles.iter().enumerate() {
-            for (j, s) in p.samples.iter().enumerate() {
-                let stack = index(&d.stack_table, s.stack_index, || {
-                    format!("{}.samples[{j}].stack_index", at.profile(k))
-                })?;
-                for (n, &l) in stack.location_indices.iter().enumerate() {
-                    index(&d.location_table, l, || {
-                        format!(
-                            "dictionary.stack_table[{}].location_indices[{n}]",
-                            s.stack_index
-                        )
-                    })?;
-                    locations[l as usize] = true;
-                }
-            }
+impl Carried {
+    fn new(d: &ProfilesDictionary) -> Self {
+        Carried {
+            locations: vec![false; d.location_table.len()],
+            functions: vec![false; d.function_table.len()],
+            mappings: vec![false; d.mapping_table.len()],
         }
-        let mut functions = vec![false; d.function_table.len()];
-        let mut mappings = vec![false; d.mapping_table.len()];
-        for (i, l) in d.location_table.iter().enumerate() {
-            if !locations[i] {
-                continue;
-            }
-            index(&d.mapping_table, l.mapping_index, || {
-                format!("dictionary.location_table[{i}].mapping_index")
-            })?;
-            mappings[l.mapping_index as usize] = true;
-            for (n, line) in l.lines.iter().enumerate() {
-                index(&d.function_table, line.function_index, || {
-                    format!("dictionary.location_table[{i}].lines[{n}].function_index")
-                })?;
-                functions[line.function_index as usize] = true;
-            }
-        }
-        Ok(Reach {
-            locations,
-            functions,
-            mappings,
-        })
     }
 
-    /// Adds what `other` reaches.
-    fn include(&mut self, other: Reach) {
-        for (mine, theirs) in [
-            (&mut self.locations, other.locations),
-            (&mut self.functions, other.functions),
-            (&mut self.mappings, other.mappings),
+    fn mark(&mut self, locations: &Selection, functions: &Selection, mappings: &Selection) {
+        for (carried, chosen) in [
+            (&mut self.locations, locations),
+            (&mut self.functions, functions),
+            (&mut self.mappings, mappings),
         ] {
-            mine.iter_mut().zip(theirs).for_each(|(m, t)| *m |= t);
+            for &i in &chosen.order {
+                carried[i] = true;
+            }
         }
     }
 
-    /// Entries past the zero entry that nothing reaches.
-    fn unreached(&self) -> usize {
+    /// Entries past the zero entry that no output carries.
+    fn missing(&self) -> usize {
         [&self.locations, &self.functions, &self.mappings]
             .iter()
-            .map(|used| used.iter().skip(1).filter(|&&u| !u).count())
+            .map(|carried| carried.iter().skip(1).filter(|&&c| !c).count())
             .sum()
     }
 }
 
-/// Which dictionary entries go into one pprof, and their new ids (position among the chosen
-/// entries + 1; with the whole dictionary, id = OTLP index).
+/// Which dictionary entries of one table go into one pprof, and their pprof ids.
+///
+/// With the whole dictionary, entry i > 0 gets id i and nothing needs storing. A split output
+/// keeps just the entries it uses (ids: position among them + 1), so that many small outputs of
+/// one large dictionary cost time in proportion to what each uses, not to the dictionary.
 struct Selection {
-    ids: Vec<u64>,
+    /// The table's length, for range errors.
+    len: usize,
+    /// The chosen entries (never 0), in table order.
     order: Vec<usize>,
+    /// Entry → id, for a split output; `None` when every entry is chosen.
+    ids: Option<FastMap<usize, u64>>,
 }
 
 impl Selection {
-    fn build(used: Vec<bool>) -> Self {
-        let mut ids = vec![0; used.len()];
-        let mut order = Vec::new();
-        for (i, u) in used.into_iter().enumerate() {
-            if u && i > 0 {
-                order.push(i);
-                ids[i] = order.len() as u64;
-            }
+    fn all(len: usize) -> Self {
+        Selection {
+            len,
+            order: (1..len).collect(),
+            ids: None,
         }
-        Selection { ids, order }
     }
+
+    /// The entries in `used` (any order, repeats allowed, all `< len`).
+    fn some(len: usize, mut used: Vec<usize>) -> Self {
+        used.sort_unstable();
+        used.dedup();
+        used.retain(|&i| i > 0);
+        let ids = used
+            .iter()
+            .enumerate()
+            .map(|(n, &i)| (i, n as u64 + 1))
+            .collect();
+        Selection {
+            len,
+            order: used,
+            ids: Some(ids),
+        }
+    }
+
+    /// The pprof id of entry `i`: 0 for the zero entry (and for an entry not chosen, which
+    /// `select` rules out); an error when `i` is outside the table.
+    fn id(&self, i: i32, path: impl FnOnce() -> String) -> Result<u64, MappingError> {
+        let Some(n) = usize::try_from(i).ok().filter(|&n| n < self.len) else {
+            return Err(MappingError::IndexOutOfRange {
+                path: path(),
+                index: i64::from(i),
+                len: self.len,
+            });
+        };
+        Ok(match &self.ids {
+            None => n as u64,
+            Some(ids) => ids.get(&n).copied().unwrap_or(0),
+        })
+    }
+}
+
+/// OTLP string index → pprof string index, for the strings one pprof has used so far.
+enum StringMap {
+    /// One slot per dictionary string (-1: not yet used), for the single output of a payload.
+    Dense(Vec<i64>),
+    /// Only the strings used, for one of several outputs of a large dictionary.
+    Sparse(FastMap<i32, i64>),
 }
 
 struct Builder<'a, 'd> {
     dict: &'d Dict<'a>,
+    budget: &'d Budget,
     whole_dictionary: bool,
     strings: Interner<Vec<u8>>,
-    /// OTLP string index → pprof string index, -1 until first use.
-    string_map: Vec<i64>,
+    string_map: StringMap,
     /// Attribute index → its pprof labels, filled on first use.
     label_cache: FastMap<i32, Vec<pprof::Label>>,
 }
 
 impl<'a, 'd> Builder<'a, 'd> {
-    fn new(dict: &'d Dict<'a>, whole_dictionary: bool) -> Self {
+    fn new(dict: &'d Dict<'a>, budget: &'d Budget, whole_dictionary: bool) -> Self {
         Builder {
             dict,
+            budget,
             whole_dictionary,
             strings: Interner::with_zero(Vec::new()),
-            string_map: vec![-1; dict.d.string_table.len()],
+            string_map: if whole_dictionary {
+                StringMap::Dense(vec![-1; dict.d.string_table.len()])
+            } else {
+                StringMap::Sparse(FastMap::default())
+            },
             label_cache: FastMap::default(),
         }
     }
@@ -445,7 +465,10 @@ impl<'a, 'd> Builder<'a, 'd> {
     /// The pprof string index of OTLP string `i`.
     fn string(&mut self, i: i32, path: impl FnOnce() -> String) -> Result<i64, MappingError> {
         let s = self.dict.string(i, path)?;
-        let slot = &mut self.string_map[i as usize];
+        let slot = match &mut self.string_map {
+            StringMap::Dense(slots) => &mut slots[i as usize],
+            StringMap::Sparse(slots) => slots.entry(i).or_insert(-1),
+        };
         if *slot < 0 {
             *slot = self.strings.intern_ref(s.as_bytes()) as i64;
         }
@@ -459,20 +482,30 @@ impl<'a, 'd> Builder<'a, 'd> {
         scope_attributes: &'a [KeyValue],
         whole_scope: bool,
         report: &mut Report,
+        carried: Option<&mut Carried>,
     ) -> Result<pprof::Profile, MappingError> {
         let d = self.dict.d;
         let first = &profiles[0];
         let (locations, functions, mappings) = self.select(profiles, at)?;
+        if let Some(carried) = carried {
+            carried.mark(&locations, &functions, &mappings);
+        }
 
         let mut out = pprof::Profile::default();
-        for &i in &mappings.order {
-            out.mapping.push(self.mapping(i, mappings.ids[i], report)?);
+        // Tables count against the output cap too: a split payload repeats in every output the
+        // entries its samples share.
+        for (n, &i) in mappings.order.iter().enumerate() {
+            self.budget
+                .spend(2, || format!("dictionary.mapping_table[{i}]"))?;
+            out.mapping.push(self.mapping(i, n as u64 + 1, report)?);
         }
-        for &i in &functions.order {
+        for (n, &i) in functions.order.iter().enumerate() {
             let f = &d.function_table[i];
             let path = |field: &str| format!("dictionary.function_table[{i}].{field}");
+            self.budget
+                .spend(2, || format!("dictionary.function_table[{i}]"))?;
             out.function.push(pprof::Function {
-                id: functions.ids[i],
+                id: n as u64 + 1,
                 name: self.string(f.name_strindex, || path("name_strindex"))?,
                 system_name: self
                     .string(f.system_name_strindex, || path("system_name_strindex"))?,
@@ -480,9 +513,12 @@ impl<'a, 'd> Builder<'a, 'd> {
                 start_line: f.start_line,
             });
         }
-        for &i in &locations.order {
+        for (n, &i) in locations.order.iter().enumerate() {
+            let lines = d.location_table[i].lines.len() as u64;
+            self.budget
+                .spend(2 + 2 * lines, || format!("dictionary.location_table[{i}]"))?;
             out.location
-                .push(self.location(i, &locations, &functions, &mappings, report)?);
+                .push(self.location(i, n as u64 + 1, &functions, &mappings, report)?);
         }
 
         let (sample_types, order) =
@@ -529,6 +565,9 @@ impl<'a, 'd> Builder<'a, 'd> {
             out.default_sample_type = self.text(name);
         }
         out.string_table = self.strings.into_values();
+        let string_bytes: u64 = out.string_table.iter().map(|s| 2 + s.len() as u64).sum();
+        self.budget
+            .spend(string_bytes, || at.profile(0) + " (string table)")?;
         Ok(out)
     }
 
@@ -540,19 +579,56 @@ impl<'a, 'd> Builder<'a, 'd> {
         at: &ProfilePath,
     ) -> Result<(Selection, Selection, Selection), MappingError> {
         let d = self.dict.d;
-        let reached = if self.whole_dictionary {
-            Reach {
-                locations: vec![true; d.location_table.len()],
-                functions: vec![true; d.function_table.len()],
-                mappings: vec![true; d.mapping_table.len()],
+        let (nl, nf, nm) = (
+            d.location_table.len(),
+            d.function_table.len(),
+            d.mapping_table.len(),
+        );
+        if self.whole_dictionary {
+            return Ok((Selection::all(nl), Selection::all(nf), Selection::all(nm)));
+        }
+        // Each stack is walked once however many samples share it.
+        let mut seen_stacks: FastMap<i32, ()> = FastMap::default();
+        let mut used_locations = Vec::new();
+        for (k, p) in profiles.iter().enumerate() {
+            for (j, s) in p.samples.iter().enumerate() {
+                let stack = index(&d.stack_table, s.stack_index, || {
+                    format!("{}.samples[{j}].stack_index", at.profile(k))
+                })?;
+                if seen_stacks.insert(s.stack_index, ()).is_some() {
+                    continue;
+                }
+                for (n, &l) in stack.location_indices.iter().enumerate() {
+                    index(&d.location_table, l, || {
+                        format!(
+                            "dictionary.stack_table[{}].location_indices[{n}]",
+                            s.stack_index
+                        )
+                    })?;
+                    used_locations.push(l as usize);
+                }
             }
-        } else {
-            Reach::of(d, profiles, at)?
-        };
+        }
+        let locations = Selection::some(nl, used_locations);
+        let mut used_functions = Vec::new();
+        let mut used_mappings = Vec::new();
+        for &i in &locations.order {
+            let l = &d.location_table[i];
+            index(&d.mapping_table, l.mapping_index, || {
+                format!("dictionary.location_table[{i}].mapping_index")
+            })?;
+            used_mappings.push(l.mapping_index as usize);
+            for (n, line) in l.lines.iter().enumerate() {
+                index(&d.function_table, line.function_index, || {
+                    format!("dictionary.location_table[{i}].lines[{n}].function_index")
+                })?;
+                used_functions.push(line.function_index as usize);
+            }
+        }
         Ok((
-            Selection::build(reached.locations),
-            Selection::build(reached.functions),
-            Selection::build(reached.mappings),
+            locations,
+            Selection::some(nf, used_functions),
+            Selection::some(nm, used_mappings),
         ))
     }
 
@@ -619,21 +695,21 @@ impl<'a, 'd> Builder<'a, 'd> {
     fn location(
         &mut self,
         i: usize,
-        locations: &Selection,
+        id: u64,
         functions: &Selection,
         mappings: &Selection,
         report: &mut Report,
     ) -> Result<pprof::Location, MappingError> {
         let l = &self.dict.d.location_table[i];
         let path = |field: &str| format!("dictionary.location_table[{i}].{field}");
-        let mapping = index(&mappings.ids, l.mapping_index, || path("mapping_index"))?;
+        let mapping_id = mappings.id(l.mapping_index, || path("mapping_index"))?;
         let mut line = Vec::with_capacity(l.lines.len());
         for (n, ln) in l.lines.iter().enumerate() {
-            let function_id = index(&functions.ids, ln.function_index, || {
+            let function_id = functions.id(ln.function_index, || {
                 path(&format!("lines[{n}].function_index"))
             })?;
             line.push(pprof::Line {
-                function_id: *function_id,
+                function_id,
                 line: ln.line,
                 column: ln.column,
             });
@@ -649,8 +725,8 @@ impl<'a, 'd> Builder<'a, 'd> {
             }
         }
         Ok(pprof::Location {
-            id: locations.ids[i],
-            mapping_id: *mapping,
+            id,
+            mapping_id,
             address: l.address,
             line,
             is_folded,
@@ -730,22 +806,34 @@ impl<'a, 'd> Builder<'a, 'd> {
                             s.stack_index
                         )
                     };
-                    match index(&locations.ids, l, stack_path)? {
+                    match locations.id(l, stack_path)? {
                         0 => Err(MappingError::InvalidSample {
                             path: stack_path(),
                             what: "refers to location_table[0], the zero entry".into(),
                         }),
-                        &id => Ok(id),
+                        id => Ok(id),
                     }
                 })
                 .collect::<Result<Vec<u64>, _>>()?;
-            let mut label = Vec::new();
+            let attribute_path = |n: usize| sample_path() + &format!(".attribute_indices[{n}]");
+            // Count before copying: one attribute may stand for many labels, and the same
+            // attribute may be listed many times.
+            let mut labels = 0u64;
             for (n, &a) in s.attribute_indices.iter().enumerate() {
-                label.extend_from_slice(self.labels(
-                    a,
-                    || sample_path() + &format!(".attribute_indices[{n}]"),
-                    report,
-                )?);
+                labels += self.labels(a, || attribute_path(n), report)?.len() as u64;
+            }
+            let copies = match (s.values.len(), s.timestamps_unix_nano.len()) {
+                (v, n) if profiles.len() == 1 && v == n && v > 1 => v as u64,
+                _ => 1,
+            };
+            // Per pprof sample at least: tag and length, a byte per location id and per value,
+            // two bytes per label.
+            let per_sample = 2 + location_id.len() as u64 + order.len().max(1) as u64 + 2 * labels;
+            self.budget
+                .spend(copies.saturating_mul(per_sample), sample_path)?;
+            let mut label = Vec::with_capacity(labels as usize);
+            for (n, &a) in s.attribute_indices.iter().enumerate() {
+                label.extend_from_slice(self.labels(a, || attribute_path(n), report)?);
             }
             if s.link_index != 0 {
                 index(&d.link_table, s.link_index, || {
