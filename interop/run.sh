@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Interop suite: converts every corpus pprof with pprotel and has Go reference
 # implementations (google/pprof, collector pdata, the profcheck rules) check
-# the results. See interop/README.md for what each check proves.
+# the results, and checks that pprotel's validator agrees with the profcheck
+# rules on those results and on broken copies of them. See interop/README.md
+# for what each check proves.
 #
 # Usage: interop/run.sh [PPROTEL_BIN]
 #   PPROTEL_BIN       pprotel binary to test (default: cargo build --release at
@@ -10,6 +12,8 @@
 #   PPROTEL_CORPUS    corpus root (default: ../shared/corpus beside the repository)
 #   PPROTEL_INTEROP_KNOWN    known-differences file (default: interop/known-differences.txt)
 #   PPROTEL_INTEROP_TIMEOUT  seconds allowed per command (default: 300)
+#   PPROTEL_INTEROP_BREAK    corpus file names whose OTLP is broken on purpose
+#                            for case d (default: two files named below)
 # Exit: 0 all checks passed, 1 some check failed, 2 usage or setup error.
 set -euo pipefail
 
@@ -32,6 +36,13 @@ corpus="${PPROTEL_CORPUS:-$root/../shared/corpus}"
 [ -d "$corpus/pprof" ] || die "no corpus at $corpus/pprof (set PPROTEL_CORPUS)"
 known_file="${PPROTEL_INTEROP_KNOWN:-$here/known-differences.txt}"
 limit="${PPROTEL_INTEROP_TIMEOUT:-300}"
+# Case d breaks the OTLP of these on purpose: one with string labels, kernel and
+# user frames and three mappings; one with four sample types (four profiles)
+# and numeric labels with units.
+break_inputs="${PPROTEL_INTEROP_BREAK-parca__pkg_query_testdata_profile-with-labels.pb.gz parca__pkg_query_testdata_many_1644509272337470000.pb.gz}"
+for b in $break_inputs; do
+    [ -f "$corpus/pprof/$b" ] || die "PPROTEL_INTEROP_BREAK names $b, which is not in $corpus/pprof"
+done
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -40,7 +51,7 @@ trap 'rm -rf "$tmp"' EXIT
 tool="$tmp/pprotel-interop"
 
 # The checks this script runs, in order; known-differences.txt may name only these.
-checks="convert-otlp convert-pprof check-pprof string-equal check-otlp convert-otlp-json check-otlp-json json-agree"
+checks="convert-otlp convert-pprof check-pprof string-equal check-otlp convert-otlp-json check-otlp-json json-agree validate-agrees"
 
 declare -A known=()
 if [ -f "$known_file" ]; then
@@ -51,7 +62,8 @@ if [ -f "$known_file" ]; then
         read -r check file reason <<<"$line"
         [ -n "${reason:-}" ] || die "$known_file:$n: want '<check> <corpus file name> <reason>'"
         case " $checks " in *" $check "*) ;; *) die "$known_file:$n: unknown check '$check' (one of: $checks)" ;; esac
-        [ -e "$corpus/pprof/$file" ] || echo "NOTE $known_file:$n names $file, which is not in $corpus/pprof"
+        # validate-agrees names a broken variant as <corpus file>/<variant>.pb
+        [ -e "$corpus/pprof/${file%%/*}" ] || echo "NOTE $known_file:$n names $file, which is not in $corpus/pprof"
         known["$check $file"]="$reason"
     done <"$known_file"
 fi
@@ -61,39 +73,115 @@ failed=0
 expected=0
 skipped=0
 
+# outcome CHECK FILE SUFFIX OK REASON DETAIL: counts one result and prints its
+# line ("PASS CHECK FILE SUFFIX", or FAIL/KNOWN with REASON); a FAIL is
+# followed by up to 40 lines of the file DETAIL, indented. known-differences.txt
+# is looked up by "CHECK FILE". Returns 0 for a pass.
+outcome() {
+    local check="$1" file="$2" suffix="$3" ok="$4" reason="$5" detail="$6"
+    local key="$check $file"
+    if [ "$ok" -eq 1 ]; then
+        passed=$((passed + 1))
+        echo "PASS $check $file$suffix"
+        if [ -n "${known[$key]+x}" ]; then
+            echo "NOTE $check $file$suffix passed but is listed in known-differences.txt (${known[$key]}); remove the entry"
+        fi
+        return 0
+    fi
+    if [ -n "${known[$key]+x}" ]; then
+        expected=$((expected + 1))
+        echo "KNOWN $check $file$suffix: ${known[$key]} [$reason]"
+    else
+        failed=$((failed + 1))
+        echo "FAIL $check $file$suffix: $reason"
+        if [ -n "$detail" ]; then
+            head -n 40 "$detail" | sed 's/^    //; s/^/    /'
+        fi
+    fi
+    return 1
+}
+
 # attempt CHECK FILE CMD...: runs CMD, counts the outcome, prints one line (and,
 # for a failure, the command's further output indented). Returns 0 when the
 # step's output can be used by later steps.
 attempt() {
     local check="$1" file="$2"
     shift 2
-    local status=0
+    local status=0 reason=""
     timeout "$limit" "$@" >"$tmp/out" 2>&1 || status=$?
-    local key="$check $file" reason
-    if [ "$status" -eq 0 ]; then
-        passed=$((passed + 1))
-        echo "PASS $check $file"
-        if [ -n "${known[$key]+x}" ]; then
-            echo "NOTE $check $file passed but is listed in known-differences.txt (${known[$key]}); remove the entry"
-        fi
-        return 0
-    fi
     if [ "$status" -eq 124 ]; then
         reason="timed out after ${limit}s"
-    else
+    elif [ "$status" -ne 0 ]; then
         reason="$(grep -m1 . "$tmp/out" || true)"
         reason="${reason:-exit $status, no output}"
         reason="${reason#FAIL }"
     fi
-    if [ -n "${known[$key]+x}" ]; then
-        expected=$((expected + 1))
-        echo "KNOWN $check $file: ${known[$key]} [$reason]"
-    else
-        failed=$((failed + 1))
-        echo "FAIL $check $file: $reason"
-        tail -n +2 "$tmp/out" | head -n 40 | sed 's/^    //; s/^/    /'
-    fi
-    return 1
+    tail -n +2 "$tmp/out" >"$tmp/detail"
+    outcome "$check" "$file" "" "$([ "$status" -eq 0 ] && echo 1 || echo 0)" "$reason" "$tmp/detail"
+}
+
+# validate_agrees DIR LABEL FILE...: case d for FILEs (names inside DIR). For
+# each of profcheck's option sets, runs conform -json and pprotel validate
+# --json with the matching flags over all FILEs, then `agree` on the two
+# reports, and counts one result per file and option set. A FILE's result is
+# printed as LABEL when LABEL does not end in "/", else as LABEL + FILE.
+validate_agrees() {
+    local dir="$1" label="$2"
+    shift 2
+    local set status line file reason ok rest
+    for set in defaults -check-dupes -check-orphans; do
+        local cflags=() pflags=()
+        case "$set" in
+            -check-dupes) cflags=(-check-dupes) pflags=(--check-dupes) ;;
+            -check-orphans) cflags=(-check-orphans) pflags=(--check-orphans) ;;
+        esac
+        # conform exits 1 and pprotel 1 (violations) or 2 (a file it cannot
+        # read) with a complete report; anything else is a broken run.
+        status=0
+        (cd "$dir" && timeout "$limit" "$tool" conform -json "${cflags[@]}" "$@") >"$tmp/conform.json" 2>"$tmp/detail" || status=$?
+        if [ "$status" -gt 1 ] || [ ! -s "$tmp/conform.json" ]; then
+            outcome validate-agrees "${label%/}" " [$set]" 0 "conform exited $status without a complete report" "$tmp/detail" || true
+            continue
+        fi
+        status=0
+        (cd "$dir" && timeout "$limit" "$pprotel" validate --json "${pflags[@]}" "$@") >"$tmp/pprotel.json" 2>"$tmp/detail" || status=$?
+        if [ "$status" -gt 2 ] || [ ! -s "$tmp/pprotel.json" ]; then
+            outcome validate-agrees "${label%/}" " [$set]" 0 "pprotel validate exited $status without a report" "$tmp/detail" || true
+            continue
+        fi
+        status=0
+        timeout "$limit" "$tool" agree "$tmp/conform.json" "$tmp/pprotel.json" >"$tmp/agree.out" 2>&1 || status=$?
+        if [ "$status" -gt 1 ]; then
+            reason="$(grep -m1 . "$tmp/agree.out" || true)"
+            outcome validate-agrees "${label%/}" " [$set]" 0 "agree exited $status: ${reason:-no output}" "" || true
+            continue
+        fi
+        # agree prints "PASS F" or "FAIL F: REASON" per file, details indented below.
+        file=""
+        : >"$tmp/detail"
+        while IFS= read -r line || [ -n "$line" ]; do
+            case "$line" in
+                "PASS "* | "FAIL "*)
+                    [ -z "$file" ] || agreed_one "$label" "$file" "$set" "$ok" "$reason"
+                    : >"$tmp/detail"
+                    rest="${line#* }"
+                    if [ "${line%% *}" = PASS ]; then
+                        file="$rest" ok=1 reason=""
+                    else
+                        file="${rest%%: *}" ok=0 reason="${rest#*: }"
+                    fi
+                    ;;
+                *) echo "$line" >>"$tmp/detail" ;;
+            esac
+        done <"$tmp/agree.out"
+        [ -z "$file" ] || agreed_one "$label" "$file" "$set" "$ok" "$reason"
+    done
+}
+
+agreed_one() {
+    local label="$1" file="$2" set="$3" ok="$4" reason="$5"
+    case "$label" in */) label="$label$file" ;; esac
+    outcome validate-agrees "$label" " [$set]" "$ok" "$reason" "$tmp/detail" || true
 }
 
 skip() {
@@ -139,6 +227,26 @@ for f in "$corpus"/pprof/*; do
         attempt json-agree "$name" "$tool" json-agree "$d/x.json" "$d/x.pb" || true
     else
         skip json-agree "$name" "convert-otlp and convert-otlp-json"
+    fi
+
+    # d. pprotel's validator against the profcheck rules, on pprotel's OTLP and,
+    # for the break inputs, on every broken variant of it.
+    if [ $have_otlp -eq 1 ]; then
+        validate_agrees "$d" "$name" x.pb
+        case " $break_inputs " in
+            *" $name "*)
+                if timeout "$limit" "$tool" break "$d/x.pb" "$d/broken" >"$tmp/out" 2>&1; then
+                    variants=()
+                    for v in "$d"/broken/*.pb; do variants+=("$(basename "$v")"); done
+                    validate_agrees "$d/broken" "$name/" "${variants[@]}"
+                else
+                    cp "$tmp/out" "$tmp/detail"
+                    outcome validate-agrees "$name/" " [break]" 0 "pprotel-interop break failed" "$tmp/detail" || true
+                fi
+                ;;
+        esac
+    else
+        skip validate-agrees "$name" convert-otlp
     fi
 
     rm -rf "$d"

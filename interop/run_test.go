@@ -6,6 +6,7 @@ package interop_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,7 +18,10 @@ import (
 	"go.opentelemetry.io/collector/pdata/pprofile"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/pprotel/pprotel/interop/internal/breakage"
+	"github.com/pprotel/pprotel/interop/internal/conform"
 	"github.com/pprotel/pprotel/interop/internal/fixture"
+	profiles "go.opentelemetry.io/proto/slim/otlp/profiles/v1development"
 )
 
 const fakeEnv = "PPROTEL_INTEROP_FAKE_PPROTEL"
@@ -33,8 +37,11 @@ func TestMain(m *testing.M) {
 // OTLP output is the valid fixture (with IN remembered beside it), pprof
 // output is the remembered original, except that inputs named "fail-otlp*"
 // cannot be converted to OTLP and inputs named "lossy*" come back with one
-// sample value changed.
+// sample value changed. It also implements `validate --json`, see fakeValidate.
 func fakePprotel(args []string) int {
+	if len(args) > 0 && args[0] == "validate" {
+		return fakeValidate(args[1:])
+	}
 	if len(args) != 6 || args[0] != "convert" || args[2] != "-o" || args[4] != "--to" {
 		fmt.Fprintf(os.Stderr, "fake pprotel: unexpected arguments %q\n", args)
 		return 2
@@ -104,8 +111,61 @@ func fakePprotel(args []string) int {
 	return 0
 }
 
+// fakeValidate implements `validate --json [--check-dupes] [--check-orphans]
+// FILE...` with pprotel's report format, by running conform: it agrees with
+// conform, except that on the OTLP of a corpus file whose name holds "disagree" it
+// reports one orphan more.
+func fakeValidate(args []string) int {
+	c := conform.CLIDefaults()
+	var files []string
+	for _, a := range args {
+		switch a {
+		case "--json":
+		case "--check-dupes":
+			c.Duplicates = true
+		case "--check-orphans":
+			c.Orphans = true
+		default:
+			files = append(files, a)
+		}
+	}
+	var report []map[string]any
+	code := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		var pd *profiles.ProfilesData
+		if err == nil {
+			pd, err = conform.Decode(data)
+		}
+		if err != nil {
+			report = append(report, map[string]any{"file": f, "error": err.Error()})
+			code = 2
+			continue
+		}
+		vs := []map[string]string{}
+		for _, p := range c.Report(pd) {
+			vs = append(vs, map[string]string{"path": "", "rule": string(p.Rule), "message": p.Message})
+		}
+		if src, err := os.ReadFile(f + ".src"); err == nil && strings.Contains(filepath.Base(string(src)), "disagree") {
+			vs = append(vs, map[string]string{"path": "dictionary.string_table[9]", "rule": "orphan", "message": "fake"})
+		}
+		if len(vs) > 0 && code == 0 {
+			code = 1
+		}
+		report = append(report, map[string]any{"file": f, "format": "otlp", "valid": len(vs) == 0, "violations": vs})
+	}
+	out, err := json.Marshal(map[string]any{"files": report})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	fmt.Println(string(out))
+	return code
+}
+
 // runScript runs run.sh with the fake pprotel over a corpus holding one copy
 // of a real corpus profile per given name, and the given known differences.
+// Case d breaks the first name's OTLP.
 func runScript(t *testing.T, names []string, known string) (code int, out string) {
 	t.Helper()
 	src := filepath.Join(fixture.CorpusDir(t), "pprof", "parca__pkg_query_testdata_two-stacks.pb.gz")
@@ -132,7 +192,8 @@ func runScript(t *testing.T, names []string, known string) (code int, out string
 	}
 	tmp := t.TempDir()
 	cmd := exec.Command("bash", "run.sh", self)
-	cmd.Env = append(os.Environ(), fakeEnv+"=1", "PPROTEL_CORPUS="+corpus, "PPROTEL_INTEROP_KNOWN="+knownFile, "TMPDIR="+tmp)
+	cmd.Env = append(os.Environ(), fakeEnv+"=1", "PPROTEL_CORPUS="+corpus, "PPROTEL_INTEROP_KNOWN="+knownFile, "TMPDIR="+tmp,
+		"PPROTEL_INTEROP_BREAK="+names[0])
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	err = cmd.Run()
@@ -152,10 +213,85 @@ func lastLine(out string) string {
 	return lines[len(lines)-1]
 }
 
+// brokenChecks is the number of case d results for the broken variants of
+// one corpus file: one per variant and option set.
+func brokenChecks(t *testing.T) int {
+	vs, err := breakage.Variants(fixture.Valid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 3 * len(vs)
+}
+
 func TestRunAllPassExitsZero(t *testing.T) {
 	code, out := runScript(t, []string{"a.pb.gz", "b.pb.gz"}, "")
-	if code != 0 || lastLine(out) != "16 passed, 0 failed" {
-		t.Fatalf("exit %d, output:\n%s", code, out)
+	// 8 checks of cases a and b, 3 of case d per file, plus the variants of a.
+	if want := fmt.Sprintf("%d passed, 0 failed", 22+brokenChecks(t)); code != 0 || lastLine(out) != want {
+		t.Fatalf("exit %d, want %q, output:\n%s", code, want, out)
+	}
+	for _, want := range []string{
+		"PASS validate-agrees a.pb.gz [defaults]\n",
+		"PASS validate-agrees b.pb.gz [-check-orphans]\n",
+		"PASS validate-agrees a.pb.gz/negative-line.pb [-check-dupes]\n",
+		"PASS validate-agrees a.pb.gz/invalid-utf8-string.pb [defaults]\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "validate-agrees b.pb.gz/") {
+		t.Error("variants of b.pb.gz checked, but only a.pb.gz is a break input")
+	}
+}
+
+func TestRunCaseDCountsEachDisagreementAndHonoursKnownDifferences(t *testing.T) {
+	known := "validate-agrees a.pb.gz/negative-line.pb listed but fine\n" +
+		"validate-agrees known-disagree.pb.gz the fake reports an orphan more\n"
+	code, out := runScript(t, []string{"a.pb.gz", "disagree.pb.gz", "known-disagree.pb.gz"}, known)
+	for _, want := range []string{
+		"FAIL validate-agrees disagree.pb.gz [defaults]: verdicts differ: conform finds 0 problems, pprotel 1 profcheck-rule violations (per rule, conform vs pprotel: orphan 0 vs 1)\n" +
+			"    pprotel: [orphan] dictionary.string_table[9]: fake\n",
+		"FAIL validate-agrees disagree.pb.gz [-check-dupes]: verdicts differ",
+		"FAIL validate-agrees disagree.pb.gz [-check-orphans]: verdicts differ",
+		"KNOWN validate-agrees known-disagree.pb.gz [-check-orphans]: the fake reports an orphan more [verdicts differ: ",
+		"NOTE validate-agrees a.pb.gz/negative-line.pb [defaults] passed but is listed in known-differences.txt (listed but fine); remove the entry\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	// 11 per file, less the disagreements; the variants of a.pb.gz pass.
+	want := fmt.Sprintf("%d passed, 3 failed", 3*11-6+brokenChecks(t))
+	if code != 1 || lastLine(out) != want || !strings.Contains(out, "3 known differences") {
+		t.Errorf("exit %d, last line %q, want %q", code, lastLine(out), want)
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+}
+
+func TestRunRefusesABreakInputMissingFromTheCorpus(t *testing.T) {
+	src := filepath.Join(fixture.CorpusDir(t), "pprof", "parca__pkg_query_testdata_two-stacks.pb.gz")
+	corpus := t.TempDir()
+	if err := os.Mkdir(filepath.Join(corpus, "pprof"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(corpus, "pprof", "a.pb.gz"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "run.sh", self)
+	cmd.Env = append(os.Environ(), fakeEnv+"=1", "PPROTEL_CORPUS="+corpus, "PPROTEL_INTEROP_BREAK=a.pb.gz missing.pb.gz")
+	out, err := cmd.CombinedOutput()
+	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 2 || !strings.Contains(string(out), "missing.pb.gz, which is not in") {
+		t.Errorf("err %v, output:\n%s", err, out)
 	}
 }
 
@@ -170,16 +306,17 @@ func TestRunCountsFailuresSkipsAndKnownDifferences(t *testing.T) {
 		"PASS check-otlp-json fail-otlp.pb.gz\n",
 		"KNOWN string-equal lossy.pb.gz: the fake changes a value [",
 		"1 known differences (listed in known.txt)\n",
-		"5 checks skipped because an earlier step failed\n",
+		"SKIP validate-agrees fail-otlp.pb.gz: needs convert-otlp\n",
+		"6 checks skipped because an earlier step failed\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	// a: 8 passed; fail-otlp: convert-otlp failed, 5 skipped, 2 passed;
-	// lossy: string-equal known, 7 passed.
-	if code != 1 || lastLine(out) != "17 passed, 1 failed" {
-		t.Errorf("exit %d, last line %q", code, lastLine(out))
+	// a: 11 passed and its variants; fail-otlp: convert-otlp failed, 6
+	// skipped, 2 passed; lossy: string-equal known, 10 passed.
+	if want := fmt.Sprintf("%d passed, 1 failed", 23+brokenChecks(t)); code != 1 || lastLine(out) != want {
+		t.Errorf("exit %d, last line %q, want %q", code, lastLine(out), want)
 	}
 	if t.Failed() {
 		t.Logf("output:\n%s", out)
@@ -188,7 +325,7 @@ func TestRunCountsFailuresSkipsAndKnownDifferences(t *testing.T) {
 
 func TestRunShowsTheStringDiffOfAnUnlistedLoss(t *testing.T) {
 	code, out := runScript(t, []string{"lossy.pb.gz"}, "")
-	if code != 1 || lastLine(out) != "7 passed, 1 failed" ||
+	if code != 1 || lastLine(out) != fmt.Sprintf("%d passed, 1 failed", 10+brokenChecks(t)) ||
 		!strings.Contains(out, "FAIL string-equal lossy.pb.gz: ") || !strings.Contains(out, "\n    - ") {
 		t.Fatalf("exit %d, output:\n%s", code, out)
 	}

@@ -212,3 +212,46 @@ pub fn sidx(d: &otlp::ProfilesDictionary, s: &str) -> i32 {
         .position(|x| x == s)
         .unwrap_or_else(|| panic!("{s:?} not in string table")) as i32
 }
+
+/// A payload with one resource and one scope holding `profiles`.
+pub fn payload(
+    dictionary: otlp::ProfilesDictionary,
+    profiles: Vec<otlp::Profile>,
+) -> otlp::ProfilesData {
+    otlp::ProfilesData {
+        resource_profiles: vec![otlp::ResourceProfiles {
+            scope_profiles: vec![otlp::ScopeProfiles {
+                profiles,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+        dictionary: Some(dictionary),
+    }
+}
+
+/// One Profile of type samples/count holding `samples` (empty stacks), lasting 10 ns from 0,
+/// in a payload of its own: the smallest OTLP input for CLI behaviour.
+pub fn counted(samples: Vec<otlp::Sample>) -> otlp::ProfilesData {
+    let mut d = dictionary(&["samples", "count"]);
+    d.stack_table.push(otlp::Stack::default());
+    let profile = otlp::Profile {
+        sample_type: Some(otlp::ValueType {
+            type_strindex: 1,
+            unit_strindex: 2,
+        }),
+        samples,
+        duration_nano: 10,
+        ..Default::default()
+    };
+    payload(d, vec![profile])
+}
+
+/// Displays items one per line, for assertion messages.
+pub fn lines<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(T::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}

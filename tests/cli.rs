@@ -220,30 +220,12 @@ fn batch_conversion_reports_a_bad_file_and_converts_the_rest() {
 #[test]
 fn an_otlp_input_with_several_resources_writes_one_pprof_each_with_predictable_names() {
     use pprotel::otlp::model as otlp;
-    let mut d = crate::build::dictionary(&["samples", "count"]);
-    d.stack_table.push(otlp::Stack::default());
-    let profile = otlp::Profile {
-        sample_type: Some(otlp::ValueType {
-            type_strindex: 1,
-            unit_strindex: 2,
-        }),
-        samples: vec![otlp::Sample {
-            values: vec![1],
-            ..Default::default()
-        }],
+    let mut data = crate::build::counted(vec![otlp::Sample {
+        values: vec![1],
         ..Default::default()
-    };
-    let resource = otlp::ResourceProfiles {
-        scope_profiles: vec![otlp::ScopeProfiles {
-            profiles: vec![profile],
-            ..Default::default()
-        }],
-        ..Default::default()
-    };
-    let data = otlp::ProfilesData {
-        resource_profiles: vec![resource.clone(), resource],
-        dictionary: Some(d),
-    };
+    }]);
+    let resource = data.resource_profiles[0].clone();
+    data.resource_profiles.push(resource);
     let sb = Sandbox::new();
     let input = sb.write("two.otlp", &pprotel::otlp::encode_protobuf(&data));
     let out = sb.run(&["convert", s(&input), "-o", "out.pb.gz"]);
@@ -264,30 +246,10 @@ fn an_otlp_input_with_several_resources_writes_one_pprof_each_with_predictable_n
 #[test]
 fn strict_refuses_what_pprof_cannot_carry() {
     use pprotel::otlp::model as otlp;
-    let mut d = crate::build::dictionary(&["samples", "count"]);
-    d.stack_table.push(otlp::Stack::default());
-    let profile = otlp::Profile {
-        sample_type: Some(otlp::ValueType {
-            type_strindex: 1,
-            unit_strindex: 2,
-        }),
-        samples: vec![otlp::Sample {
-            timestamps_unix_nano: vec![5],
-            ..Default::default()
-        }],
-        duration_nano: 10,
+    let data = crate::build::counted(vec![otlp::Sample {
+        timestamps_unix_nano: vec![5],
         ..Default::default()
-    };
-    let data = otlp::ProfilesData {
-        resource_profiles: vec![otlp::ResourceProfiles {
-            scope_profiles: vec![otlp::ScopeProfiles {
-                profiles: vec![profile],
-                ..Default::default()
-            }],
-            ..Default::default()
-        }],
-        dictionary: Some(d),
-    };
+    }]);
     let sb = Sandbox::new();
     let input = sb.write("ts.otlp", &pprotel::otlp::encode_protobuf(&data));
     let lenient = sb.run(&["convert", s(&input), "-o", "out.pb.gz"]);
@@ -307,4 +269,213 @@ fn help_documents_the_exit_codes() {
     let out = Sandbox::new().run(&["--help"]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("2  an error"));
+}
+
+/// A corpus pprof whose first sample's first value is changed, as gzip bytes.
+fn mutated_pprof(bytes: &[u8]) -> Vec<u8> {
+    let Ok((_, pprotel::convert::Decoded::Pprof(mut p))) =
+        pprotel::convert::decode(bytes.to_vec(), &Default::default())
+    else {
+        panic!("not a pprof");
+    };
+    p.sample[0].value[0] += 1;
+    pprotel::pprof::encode(&p, pprotel::pprof::Container::Gzip)
+}
+
+#[test]
+fn validate_accepts_valid_files_of_both_formats() {
+    let Some(pprof) = sample_pprof() else { return };
+    let sb = Sandbox::new();
+    let input = sb.write("in.pb.gz", &pprof);
+    assert!(
+        sb.run(&["convert", s(&input), "-o", "out.otlp"])
+            .status
+            .success()
+    );
+    let out = sb.run(&["validate", s(&input), "out.otlp"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("in.pb.gz: valid pprof") && text.contains("out.otlp: valid otlp"),
+        "{text}"
+    );
+}
+
+#[test]
+fn validate_names_each_violation_with_its_path_and_rule() {
+    use pprotel::otlp::model as otlp;
+    let data = crate::build::counted(vec![otlp::Sample {
+        stack_index: 9,
+        values: vec![1],
+        ..Default::default()
+    }]);
+    let sb = Sandbox::new();
+    sb.write("bad.otlp", &pprotel::otlp::encode_protobuf(&data));
+    let out = sb.run(&["validate", "bad.otlp"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "bad.otlp: resource_profiles[0].scope_profiles[0].profiles[0].samples[0].stack_index: "
+        ),
+        "{text}"
+    );
+    assert!(text.contains("[index-out-of-range]"), "{text}");
+    let json = sb.run(&["validate", "--json", "bad.otlp"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc["files"][0]["valid"], false);
+    assert_eq!(
+        doc["files"][0]["violations"][0]["rule"],
+        "index-out-of-range"
+    );
+}
+
+#[test]
+fn diff_finds_a_pprof_and_its_otlp_translation_equal() {
+    let Some(pprof) = sample_pprof() else { return };
+    let sb = Sandbox::new();
+    let input = sb.write("in.pb.gz", &pprof);
+    assert!(
+        sb.run(&["convert", s(&input), "-o", "out.otlp.json"])
+            .status
+            .success()
+    );
+    let out = sb.run(&["diff", s(&input), "out.otlp.json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
+}
+
+#[test]
+fn diff_reports_a_changed_sample_value_by_path_with_exit_1() {
+    let Some(pprof) = sample_pprof() else { return };
+    let sb = Sandbox::new();
+    sb.write("a.pb.gz", &pprof);
+    sb.write("b.pb.gz", &mutated_pprof(&pprof));
+    let out = sb.run(&["diff", "a.pb.gz", "b.pb.gz", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 differences (1 changed)"), "{text}");
+    assert!(text.contains("sample[0].value[0]: expected"), "{text}");
+    assert!(
+        text.contains("--- a.pb.gz") && text.contains("+++ b.pb.gz"),
+        "the unified diff of the dumps: {text}"
+    );
+    let json = sb.run(&["diff", "--json", "a.pb.gz", "b.pb.gz"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc["equal"], false);
+    assert_eq!(doc["counts"]["changed"], 1);
+    assert_eq!(doc["differences"][0]["path"], "sample[0].value[0]");
+}
+
+#[test]
+fn diff_strict_reports_encoding_changes_separately() {
+    let Some(pprof) = sample_pprof() else { return };
+    let sb = Sandbox::new();
+    sb.write("a.pb.gz", &pprof);
+    assert!(
+        sb.run(&["convert", "a.pb.gz", "-o", "via.otlp"])
+            .status
+            .success()
+    );
+    assert!(
+        sb.run(&["convert", "via.otlp", "-o", "b.pb.gz"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        sb.run(&["diff", "a.pb.gz", "b.pb.gz"]).status.code(),
+        Some(0)
+    );
+    let strict = sb.run(&["diff", "--strict", "--json", "a.pb.gz", "b.pb.gz"]);
+    let doc: serde_json::Value = serde_json::from_slice(&strict.stdout).unwrap();
+    let kinds: Vec<&str> = doc["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.iter().all(|k| *k == "encoding"), "{doc}");
+}
+
+#[test]
+fn roundtrip_proves_corpus_files_lossless_in_argument_order() {
+    let Some(dir) = util::corpus_dir() else {
+        return;
+    };
+    let files = [
+        "parca__pkg_query_testdata_two-stacks.pb.gz",
+        "libdatadog__libdd-profiling_tests_wordpress.pb",
+        "parca__pkg_parca_testdata_alloc_objects.pb.gz",
+    ];
+    let paths: Vec<String> = files
+        .iter()
+        .map(|f| dir.join("pprof").join(f).display().to_string())
+        .collect();
+    let mut args = vec!["roundtrip", "--jobs", "3"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = Sandbox::new().run(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let verdicts: Vec<&str> = text.lines().filter(|l| l.starts_with("lossless")).collect();
+    assert_eq!(verdicts.len(), 3, "{text}");
+    for (line, file) in verdicts.iter().zip(files) {
+        assert!(line.contains(file), "{line} should name {file}");
+    }
+    assert!(
+        text.ends_with("3 files: 3 lossless, 0 lost information, 0 errors\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn roundtrip_lists_what_pprof_cannot_hold_without_calling_it_loss() {
+    use pprotel::otlp::model as otlp;
+    let data = crate::build::counted(vec![otlp::Sample {
+        timestamps_unix_nano: vec![5, 6],
+        ..Default::default()
+    }]);
+    let sb = Sandbox::new();
+    sb.write("ts.otlp", &pprotel::otlp::encode_protobuf(&data));
+    let out = sb.run(&["roundtrip", "ts.otlp"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("lossless  ts.otlp [otlp]"), "{text}");
+    assert!(
+        text.contains("not representable in pprof: sample timestamps (2×"),
+        "{text}"
+    );
+}
+
+#[test]
+fn roundtrip_reports_an_unreadable_file_as_an_error_and_checks_the_rest() {
+    let Some(pprof) = sample_pprof() else { return };
+    let sb = Sandbox::new();
+    sb.write("good.pb.gz", &pprof);
+    sb.write("bad.pb.gz", b"garbage");
+    let out = sb.run(&["roundtrip", "bad.pb.gz", "good.pb.gz"]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("ERROR     bad.pb.gz: "), "{text}");
+    assert!(text.contains("lossless  good.pb.gz [pprof]"), "{text}");
+}
+
+#[test]
+fn dump_resolves_every_index_and_reads_stdin() {
+    let Some(pprof) = sample_pprof() else { return };
+    let sb = Sandbox::new();
+    let from_file = sb.run(&["dump", s(&sb.write("in.pb.gz", &pprof))]);
+    assert!(from_file.status.success(), "{}", stderr(&from_file));
+    let from_stdin = sb.run_with_stdin(&["dump"], &pprof);
+    assert_eq!(from_file.stdout, from_stdin.stdout);
+    assert!(!from_file.stdout.is_empty());
 }

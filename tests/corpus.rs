@@ -95,3 +95,28 @@ fn every_older_schema_otlp_file_is_refused_naming_the_schema() {
         );
     }
 }
+
+/// Strings that travel as attribute values (label values, build ids, comments) are written
+/// inline, not also interned: the string table of every corpus conversion holds only strings
+/// something references. (Unreferenced mappings, locations and functions of the input stay:
+/// they are information.)
+#[test]
+fn otlp_written_for_the_corpus_has_no_unreferenced_strings() {
+    let options = CheckOptions {
+        orphans: true,
+        ..CheckOptions::default()
+    };
+    for path in util::corpus_files("pprof") {
+        let data = pprof_to_otlp(&decode_pprof(&path), &ToOtlpOptions::default()).unwrap();
+        let orphan_strings: Vec<String> = validate::check(&data, &options)
+            .into_iter()
+            .filter(|v| v.rule == Rule::Orphan && v.path.starts_with("dictionary.string_table"))
+            .map(|v| v.to_string())
+            .collect();
+        assert!(
+            orphan_strings.is_empty(),
+            "{}: {orphan_strings:?}",
+            util::name(&path)
+        );
+    }
+}

@@ -24,12 +24,9 @@ fn assert_conformant(data: &ProfilesData) {
     let violations = validate::check(data, &CheckOptions::default());
     assert!(
         violations.is_empty(),
-        "OTLP output violates conformance rules:\n{}",
-        violations
-            .iter()
-            .map(|v| v.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
+        "OTLP output violates conformance rules:
+{}",
+        build::lines(&violations)
     );
 }
 
@@ -49,12 +46,9 @@ fn assert_equal(expected: &Profile, actual: &Profile) {
     let diffs = compare_pprof(expected, actual);
     assert!(
         diffs.is_empty(),
-        "round trip lost information:\n{}",
-        diffs
-            .iter()
-            .map(|d| d.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
+        "round trip lost information:
+{}",
+        build::lines(&diffs)
     );
 }
 
@@ -571,16 +565,11 @@ fn several_resources_and_scopes_become_several_named_pprofs() {
 #[test]
 fn profiles_whose_samples_do_not_line_up_are_split_not_mixed() {
     let d = otlp_dictionary();
-    let data = ProfilesData {
-        resource_profiles: vec![otlp::ResourceProfiles {
-            scope_profiles: vec![scope(vec![
-                otlp_profile(&d, "samples", &[1, 2]),
-                otlp_profile(&d, "cpu", &[3]),
-            ])],
-            ..Default::default()
-        }],
-        dictionary: Some(d),
-    };
+    let profiles = vec![
+        otlp_profile(&d, "samples", &[1, 2]),
+        otlp_profile(&d, "cpu", &[3]),
+    ];
+    let data = build::payload(d, profiles);
     let translated = otlp_to_pprof(&data).unwrap();
     let names: Vec<String> = translated.outputs.iter().map(|o| o.suffix()).collect();
     assert_eq!(names, ["r0.s0.p0", "r0.s0.p1"]);
@@ -589,16 +578,11 @@ fn profiles_whose_samples_do_not_line_up_are_split_not_mixed() {
 #[test]
 fn aligned_profiles_of_a_scope_become_one_pprof_with_several_sample_types() {
     let d = otlp_dictionary();
-    let data = ProfilesData {
-        resource_profiles: vec![otlp::ResourceProfiles {
-            scope_profiles: vec![scope(vec![
-                otlp_profile(&d, "cpu", &[10, 20]),
-                otlp_profile(&d, "samples", &[1, 2]),
-            ])],
-            ..Default::default()
-        }],
-        dictionary: Some(d),
-    };
+    let profiles = vec![
+        otlp_profile(&d, "cpu", &[10, 20]),
+        otlp_profile(&d, "samples", &[1, 2]),
+    ];
+    let data = build::payload(d, profiles);
     let p = back(&data);
     // No sample_type_order attribute: the reference translator's swap is undone.
     let types: Vec<&[u8]> = p
@@ -630,13 +614,7 @@ fn timestamped_samples_convert_with_the_timestamps_reported() {
             ..Default::default()
         },
     ];
-    let data = ProfilesData {
-        resource_profiles: vec![otlp::ResourceProfiles {
-            scope_profiles: vec![scope(vec![profile])],
-            ..Default::default()
-        }],
-        dictionary: Some(d),
-    };
+    let data = build::payload(d, vec![profile]);
     let translated = otlp_to_pprof(&data).unwrap();
     let values: Vec<i64> = translated.outputs[0]
         .pprof
@@ -665,13 +643,7 @@ fn links_are_reported_as_not_representable() {
     });
     let mut profile = otlp_profile(&d, "samples", &[1]);
     profile.samples[0].link_index = 1;
-    let data = ProfilesData {
-        resource_profiles: vec![otlp::ResourceProfiles {
-            scope_profiles: vec![scope(vec![profile])],
-            ..Default::default()
-        }],
-        dictionary: Some(d),
-    };
+    let data = build::payload(d, vec![profile]);
     let translated = otlp_to_pprof(&data).unwrap();
     assert_eq!(
         translated
@@ -718,14 +690,8 @@ fn strindex_attribute_forms_are_resolved() {
         }],
         ..Default::default()
     };
-    let data = ProfilesData {
-        resource_profiles: vec![otlp::ResourceProfiles {
-            resource: Some(resource),
-            scope_profiles: vec![scope(vec![profile])],
-            ..Default::default()
-        }],
-        dictionary: Some(d),
-    };
+    let mut data = build::payload(d, vec![profile]);
+    data.resource_profiles[0].resource = Some(resource);
     let translated = otlp_to_pprof(&data).unwrap();
     let p = &translated.outputs[0].pprof;
     let label = p.sample[0].label[0];
@@ -761,14 +727,60 @@ fn the_reference_translators_indexed_comment_keys_are_read_in_numeric_order() {
             .attribute_indices
             .push(d.attribute_table.len() as i32 - 1);
     }
-    let data = ProfilesData {
-        resource_profiles: vec![otlp::ResourceProfiles {
-            scope_profiles: vec![scope(vec![profile])],
-            ..Default::default()
-        }],
-        dictionary: Some(d),
-    };
+    let data = build::payload(d, vec![profile]);
     let p = back(&data);
     let comments: Vec<&[u8]> = p.comment.iter().map(|&c| p.string(c).unwrap()).collect();
     assert_eq!(comments, [b"first".as_slice(), b"third", b"eleventh"]);
+}
+
+/// The Collector re-encodes scope attribute keys as `key_strindex`; the sample-type order and
+/// the default sample type must be read in that form too.
+#[test]
+fn scope_attributes_in_key_strindex_form_keep_order_and_default() {
+    let mut b = PprofBuilder::cpu();
+    b.sample_type("alloc_space", "bytes");
+    for s in &mut b.p.sample {
+        s.value.push(64);
+    }
+    b.p.default_sample_type = b.s("samples");
+    let mut data = to_otlp(&b.p);
+    let d = data.dictionary.as_mut().unwrap();
+    let scope = data.resource_profiles[0].scope_profiles[0]
+        .scope
+        .as_mut()
+        .unwrap();
+    for kv in &mut scope.attributes {
+        d.string_table.push(std::mem::take(&mut kv.key));
+        kv.key_strindex = d.string_table.len() as i32 - 1;
+    }
+    assert_equal(&b.p, &back(&data));
+}
+
+#[test]
+fn dictionary_entries_no_output_carries_are_reported_when_the_input_splits() {
+    let mut d = otlp_dictionary();
+    d.function_table.push(otlp::Function {
+        name_strindex: sidx(&d, "main"),
+        start_line: 99,
+        ..Default::default()
+    });
+    let profiles = vec![
+        otlp_profile(&d, "samples", &[1, 2]),
+        otlp_profile(&d, "cpu", &[3]),
+    ];
+    let data = build::payload(d, profiles);
+    let translated = otlp_to_pprof(&data).unwrap();
+    assert_eq!(translated.outputs.len(), 2);
+    let report: Vec<(&str, usize)> = translated
+        .report
+        .entries()
+        .map(|(k, e)| (k, e.count))
+        .collect();
+    assert_eq!(
+        report,
+        [(
+            "unreferenced dictionary entries (the input splits into several pprof)",
+            1
+        )]
+    );
 }

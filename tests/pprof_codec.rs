@@ -23,3 +23,22 @@ fn every_corpus_pprof_survives_decode_encode_decode() {
         assert_eq!(profile, again, "{}", util::name(&path));
     }
 }
+
+/// zstd-compressed, gzip-compressed and raw copies of a profile decode to the same model:
+/// the container is detected from the content, never from the name.
+#[test]
+fn zstd_gzip_and_raw_inputs_decode_alike() {
+    let Some(dir) = util::corpus_dir() else {
+        return;
+    };
+    let gz = std::fs::read(dir.join("pprof/parca__pkg_query_testdata_fib.pb.gz")).unwrap();
+    let decode = |bytes: Vec<u8>| match pprotel::convert::decode(bytes, &Default::default()) {
+        Ok((_, pprotel::convert::Decoded::Pprof(p))) => p,
+        other => panic!("{other:?}"),
+    };
+    let from_gzip = decode(gz);
+    let raw = from_gzip.encode_to_vec();
+    let zst = zstd::encode_all(raw.as_slice(), 3).unwrap();
+    assert_eq!(decode(zst), from_gzip);
+    assert_eq!(decode(raw), from_gzip);
+}

@@ -98,7 +98,13 @@ fn map_string_indices(p: &mut Profile, f: &mut dyn FnMut(i64) -> i64) {
 /// Every mapping, location and function id (and every reference to one) becomes `7 * id + 3`;
 /// id 0 ("none") stays 0.
 fn renumber_ids(p: &Profile) -> Profile {
-    let f = |id: u64| if id == 0 { 0 } else { id * 7 + 3 };
+    let f = |id: u64| {
+        if id == 0 {
+            0
+        } else {
+            id.wrapping_mul(7).wrapping_add(3)
+        }
+    };
     let mut q = p.clone();
     for m in &mut q.mapping {
         m.id = f(m.id);
@@ -245,6 +251,39 @@ fn label_order_across_keys_is_not_information() {
 }
 
 #[test]
+fn references_to_identical_duplicate_entries_are_interchangeable() {
+    // Both profiles hold function k twice (the copy under a new id); in the actual one, a
+    // location names the copy instead of the original. Content is the same everywhere.
+    let mut applied = 0;
+    for (name, p) in corpus()
+        .iter()
+        .filter(|(_, p)| p.location.len() < MUTATION_MAX_LOCATIONS)
+    {
+        let Some(l) = location_with_line(p) else {
+            continue;
+        };
+        let original = p.location[l].line[0].function_id;
+        let Some(k) = p.function.iter().position(|f| f.id == original) else {
+            continue;
+        };
+        let mut a = p.clone();
+        let mut copy = a.function[k];
+        copy.id = a.function.iter().map(|f| f.id).max().unwrap() + 1;
+        a.function.push(copy);
+        let mut b = a.clone();
+        b.location[l].line[0].function_id = copy.id;
+        assert_equal(
+            name,
+            "line naming an identical copy of its function",
+            &a,
+            &b,
+        );
+        applied += 1;
+    }
+    assert!(applied > 0 || corpus().is_empty());
+}
+
+#[test]
 fn same_key_label_order_is_information() {
     let Some((name, p)) = some_profile(|p| !p.sample.is_empty()) else {
         return;
@@ -345,25 +384,39 @@ fn assert_mutation_on<'a>(
             continue;
         };
         applied += 1;
-        let differences = compare_pprof(&a, &b);
-        let context = format!("{name}: {what}: got\n{}", render(&differences));
-        assert_eq!(
-            paths(&differences),
-            wants.iter().map(|w| w.path.as_str()).collect::<Vec<_>>(),
-            "{context}"
+        assert_differences(&format!("{name}: {what}"), &a, &b, &wants);
+        // The same loss must read the same whatever the actual side's encoding: ids and string
+        // table layout are not information, and paths name the expected side's positions.
+        let reencoded = permute_strings(&renumber_ids(&b));
+        assert_differences(
+            &format!("{name}: {what} (re-encoded)"),
+            &a,
+            &reencoded,
+            &wants,
         );
-        for (d, want) in differences.iter().zip(&wants) {
-            assert_eq!(d.kind, want.kind, "{context}");
-            if let Some((expected, actual)) = &want.values {
-                assert_eq!((&d.expected, &d.actual), (expected, actual), "{context}");
-            }
-        }
-        assert!(!semantically_equal(&a, &b), "{context}");
     }
     assert!(
         applied > 0 || corpus().is_empty(),
         "{what}: no corpus profile has the field"
     );
+}
+
+/// Asserts that comparing `a` with `b` reports exactly `wants`, in order.
+fn assert_differences(context: &str, a: &Profile, b: &Profile, wants: &[Want]) {
+    let differences = compare_pprof(a, b);
+    let context = format!("{context}: got\n{}", render(&differences));
+    assert_eq!(
+        paths(&differences),
+        wants.iter().map(|w| w.path.as_str()).collect::<Vec<_>>(),
+        "{context}"
+    );
+    for (d, want) in differences.iter().zip(wants) {
+        assert_eq!(d.kind, want.kind, "{context}");
+        if let Some((expected, actual)) = &want.values {
+            assert_eq!((&d.expected, &d.actual), (expected, actual), "{context}");
+        }
+    }
+    assert!(!semantically_equal(a, b), "{context}");
 }
 
 /// The leaf location of the first sample (a location samples use), by table position.
@@ -904,14 +957,29 @@ fn deduplicated_identical_locations_are_reported() {
 
 #[test]
 fn changed_function_in_reordered_table_pairs_by_id() {
-    assert_mutation("function renamed, tables reversed", |a, b| {
-        let i = used_function(a)?;
-        *b = reverse_tables(b);
-        let name = add_string(b, b"pprotel::renamed");
-        let j = b.function.iter().position(|f| f.id == a.function[i].id)?;
-        b.function[j].name = name;
-        Some(vec![changed(format!("function[{i}].name"))])
-    });
+    // Tables reversed, ids kept: the renamed function pairs with its old self by id. (With the
+    // ids renumbered too, nothing says which entry it was: that reads as one function lost and
+    // another added, by design.)
+    let small = corpus()
+        .iter()
+        .filter(|(_, p)| p.location.len() < MUTATION_MAX_LOCATIONS);
+    let mut applied = 0;
+    for (name, p) in small {
+        let Some(i) = used_function(p) else {
+            continue;
+        };
+        let mut b = reverse_tables(p);
+        let j = b
+            .function
+            .iter()
+            .position(|f| f.id == p.function[i].id)
+            .unwrap();
+        b.function[j].name = add_string(&mut b, b"pprotel::renamed");
+        let wants = [changed(format!("function[{i}].name"))];
+        assert_differences(&format!("{name}: renamed, reversed"), p, &b, &wants);
+        applied += 1;
+    }
+    assert!(applied > 0 || corpus().is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,8 +1,13 @@
 //! Command-line definitions and dispatch. Format logic lives in the library; this layer only
 //! turns arguments into library calls, files into bytes, and results into exit codes.
 
+mod compare;
 mod convert;
+mod diff;
+mod dump;
 mod files;
+mod roundtrip;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -29,6 +34,18 @@ enum Command {
     /// Convert profiles between pprof and OTLP (protobuf or JSON).
     #[command(after_help = convert::AFTER_HELP)]
     Convert(convert::Args),
+    /// Convert each file to the other format and back, and prove nothing was lost.
+    #[command(after_help = roundtrip::AFTER_HELP)]
+    Roundtrip(roundtrip::Args),
+    /// Show the semantic differences between two profiles.
+    #[command(after_help = diff::AFTER_HELP)]
+    Diff(diff::Args),
+    /// Print the canonical text form of a profile.
+    #[command(after_help = dump::AFTER_HELP)]
+    Dump(dump::Args),
+    /// Check files against the pprof validity or OTLP conformance rules.
+    #[command(after_help = validate::AFTER_HELP)]
+    Validate(validate::Args),
 }
 
 /// A profile format, as named on the command line.
@@ -57,5 +74,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Convert(args) => convert::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Roundtrip(args) => roundtrip::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Dump(args) => dump::run(args),
     }
 }

@@ -11,11 +11,10 @@
 use super::correspond::{Correspondence, Side, to_u32};
 use super::difference::{Difference, Report, hex};
 use super::resolve::{
-    ContentIds, ResolvedLabel, ResolvedPprof, Str, Strings, Target, location_content_equal,
-    render_label, same_target,
+    ContentIds, Interner, ResolvedLabel, ResolvedPprof, Str, Strings, Target,
+    location_content_equal, render_label, same_target,
 };
 use crate::pprof::{Profile, Sample};
-use std::collections::HashMap;
 
 /// Compares `expected` with `actual`; see [`super::compare_pprof`].
 pub(crate) fn compare(expected: &Profile, actual: &Profile) -> Vec<Difference> {
@@ -32,7 +31,7 @@ pub(crate) fn compare(expected: &Profile, actual: &Profile) -> Vec<Difference> {
     cmp.report.finish()
 }
 
-/// One side's view of a reference: both sides' targets plus what pairs them.
+/// Both resolved profiles, the pairing of their tables, and the report being written.
 struct Comparison<'c, 'p> {
     a: &'c ResolvedPprof<'p>,
     b: &'c ResolvedPprof<'p>,
@@ -57,6 +56,7 @@ enum PairedRef {
     Class(u64),
 }
 
+/// A location's content with references as [`PairedRef`]s.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct PairedLocationKey {
     mapping: PairedRef,
@@ -104,14 +104,11 @@ impl<'c, 'p> Comparison<'c, 'p> {
                 mappings: &mappings,
                 functions: &functions,
             };
-            let mut interner: HashMap<PairedLocationKey, u32> = HashMap::new();
+            let mut interner = Interner::default();
             locations.pair_equal(
                 location_ids,
-                |i, j| classes.key(Side::Expected, i) == classes.key(Side::Actual, j),
-                |s, i| {
-                    let next = to_u32(interner.len());
-                    *interner.entry(classes.key(s, i)).or_insert(next)
-                },
+                |i, j| classes.equal(i, j),
+                |s, i| interner.intern(classes.key(s, i)),
             );
         }
         locations.pair_leftovers(location_ids);
@@ -557,37 +554,61 @@ struct Classes<'c, 'p> {
 }
 
 impl Classes<'_, '_> {
-    /// Location `i` of `side` with each reference replaced by the expected side's position of
-    /// the referenced entry (or a position past that table for an unpaired actual entry).
-    fn key(&self, side: Side, i: usize) -> PairedLocationKey {
-        let (resolved, mapping_class, function_class) = match side {
-            Side::Expected => (self.a, None, None),
-            Side::Actual => (
-                self.b,
-                Some((&self.mappings.b_to_a, self.a.mappings.len())),
-                Some((&self.functions.b_to_a, self.a.functions.len())),
-            ),
+    /// Whether expected location `i` and actual location `j` have the same key, without
+    /// building either.
+    fn equal(&self, i: usize, j: usize) -> bool {
+        let (la, lb) = (self.a.location(i), self.b.location(j));
+        let mapping_a = self.class(Side::Expected, self.a.mapping_of(la), true);
+        let mapping_b = self.class(Side::Actual, self.b.mapping_of(lb), true);
+        la.address == lb.address
+            && la.is_folded == lb.is_folded
+            && la.line.len() == lb.line.len()
+            && mapping_a == mapping_b
+            && la.line.iter().zip(&lb.line).all(|(x, y)| {
+                x.line == y.line
+                    && x.column == y.column
+                    && self.class(Side::Expected, self.a.function_of(x), false)
+                        == self.class(Side::Actual, self.b.function_of(y), false)
+            })
+    }
+
+    /// A reference as its class: the expected side's position of the referenced entry, or a
+    /// position past that table for an actual entry without a partner.
+    fn class(&self, side: Side, target: Target, is_mapping: bool) -> PairedRef {
+        let e = match target {
+            Target::None => return PairedRef::None,
+            Target::Missing(id) => return PairedRef::Missing(id),
+            Target::Entry(e) => e,
         };
-        let class = |t: Target, pairing: Option<(&Vec<Option<u32>>, usize)>| match t {
-            Target::None => PairedRef::None,
-            Target::Missing(id) => PairedRef::Missing(id),
-            Target::Entry(e) => PairedRef::Class(match pairing {
-                None => u64::from(e),
-                Some((b_to_a, a_len)) => {
-                    b_to_a[e as usize].map_or(a_len as u64 + u64::from(e), u64::from)
-                }
-            }),
+        let (pairing, a_len) = if is_mapping {
+            (self.mappings, self.a.mappings.len())
+        } else {
+            (self.functions, self.a.functions.len())
+        };
+        PairedRef::Class(match side {
+            Side::Expected => u64::from(e),
+            Side::Actual => {
+                pairing.b_to_a[e as usize].map_or(a_len as u64 + u64::from(e), u64::from)
+            }
+        })
+    }
+
+    /// Location `i` of `side` with each reference replaced by its class.
+    fn key(&self, side: Side, i: usize) -> PairedLocationKey {
+        let resolved = match side {
+            Side::Expected => self.a,
+            Side::Actual => self.b,
         };
         let l = resolved.location(i);
         PairedLocationKey {
-            mapping: class(resolved.mapping_of(l), mapping_class),
+            mapping: self.class(side, resolved.mapping_of(l), true),
             address: l.address,
             lines: l
                 .line
                 .iter()
                 .map(|line| {
                     (
-                        class(resolved.function_of(line), function_class),
+                        self.class(side, resolved.function_of(line), false),
                         line.line,
                         line.column,
                     )

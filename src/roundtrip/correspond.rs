@@ -57,6 +57,15 @@ impl Correspondence {
         self.unpaired_b -= 1;
     }
 
+    /// Pairs `a` with `b` when neither has a partner yet; says whether it did.
+    pub(crate) fn pair_if_free(&mut self, a: usize, b: usize) -> bool {
+        let free = self.free(a, b);
+        if free {
+            self.pair(a, b);
+        }
+        free
+    }
+
     fn free(&self, a: usize, b: usize) -> bool {
         self.a_to_b[a].is_none() && self.b_to_a[b].is_none()
     }
@@ -102,7 +111,8 @@ impl Correspondence {
         self.pair_same_id(ids, |_, _| true);
     }
 
-    fn pair_same_position(&mut self, equal: impl Fn(usize, usize) -> bool) {
+    /// Pairs still-unpaired entries at the same position for which `equal` holds.
+    pub(crate) fn pair_same_position(&mut self, equal: impl Fn(usize, usize) -> bool) {
         for i in 0..self.a_to_b.len().min(self.b_to_a.len()) {
             if self.free(i, i) && equal(i, i) {
                 self.pair(i, i);

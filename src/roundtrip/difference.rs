@@ -37,6 +37,15 @@ pub enum DifferenceKind {
     OnlyInActual,
     /// A list has a different number of entries; `expected` and `actual` are the counts.
     Count,
+    /// Something the target format of a conversion cannot hold, so a round trip through it
+    /// must lose it: named rather than reported as a loss of the translator. `expected` holds
+    /// the description (e.g. `sample timestamps (5×)`), `actual` is empty.
+    NotRepresentable,
+    /// A difference of layout that is not information: ids renumbered, string-table layout,
+    /// table order. Only a strict diff reports these, so that a byte-level change can be
+    /// explained without ever counting as loss. `expected` names what differs in a word
+    /// (`renumbered`, `layout`, `order`), `actual` gives the detail.
+    Encoding,
 }
 
 impl fmt::Display for Difference {
@@ -56,6 +65,17 @@ impl fmt::Display for Difference {
             DifferenceKind::Count => write!(
                 f,
                 "{}: expected {} entries, actual {} entries",
+                self.path, self.expected, self.actual
+            ),
+            DifferenceKind::NotRepresentable => {
+                write!(f, "{}: not representable: {}", self.path, self.expected)
+            }
+            DifferenceKind::Encoding if self.actual.is_empty() => {
+                write!(f, "{}: {} (encoding)", self.path, self.expected)
+            }
+            DifferenceKind::Encoding => write!(
+                f,
+                "{}: {} (encoding): {}",
                 self.path, self.expected, self.actual
             ),
         }
@@ -97,6 +117,11 @@ impl Report {
     /// Records an entry that only the actual side has.
     pub(crate) fn only_in_actual(&mut self, path: String, actual: String) {
         self.push(path, DifferenceKind::OnlyInActual, String::new(), actual);
+    }
+
+    /// Records a difference of encoding: `what` in a word, `detail` for the reader.
+    pub(crate) fn encoding(&mut self, path: String, what: &str, detail: String) {
+        self.push(path, DifferenceKind::Encoding, what.to_owned(), detail);
     }
 
     /// Compares two values, rendering them only when they differ (rendering is the slow part).
@@ -194,6 +219,14 @@ mod tests {
         assert_eq!(
             d(DifferenceKind::OnlyInActual).to_string(),
             "p: only in actual: 2"
+        );
+        assert_eq!(
+            d(DifferenceKind::NotRepresentable).to_string(),
+            "p: not representable: 1"
+        );
+        assert_eq!(
+            d(DifferenceKind::Encoding).to_string(),
+            "p: 1 (encoding): 2"
         );
     }
 }

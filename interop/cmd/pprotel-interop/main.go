@@ -7,12 +7,15 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/pprotel/pprotel/interop/internal/agree"
+	"github.com/pprotel/pprotel/interop/internal/breakage"
 	"github.com/pprotel/pprotel/interop/internal/check"
 	"github.com/pprotel/pprotel/interop/internal/conform"
 	profiles "go.opentelemetry.io/proto/slim/otlp/profiles/v1development"
@@ -28,9 +31,16 @@ commands:
   check-otlp-json FILE...       OTLP JSON: pdata decodes it (unknown fields refused) and the
                                 profcheck rules pass on its protobuf re-encoding
   json-agree JSONFILE PROTOFILE the JSON and the binary file hold the same data for pdata
-  conform [-check-dupes] [-check-sample-shapes=BOOL] [-check-orphans] FILE...
+  conform [-check-dupes] [-check-sample-shapes=BOOL] [-check-orphans] [-json] FILE...
                                 profcheck rules alone (same flags and defaults as the profcheck
-                                CLI), every problem printed on its own indented line
+                                CLI), every problem printed on its own indented line; with -json
+                                one {"file","problems":[{"rule","message"}]} (or {"file","error"})
+                                object per line instead
+  break IN.pb OUTDIR            write deliberately broken variants of a binary ProfilesData,
+                                one OUTDIR/<what-it-breaks>.pb per variant
+  agree CONFORM.json PPROTEL.json
+                                compare conform -json with pprotel validate --json output per file:
+                                same verdict, same number of problems, same number per rule
 
 not available (their Go modules are not served by the Go module proxy; see README.md):
   profcheck, ref-to-otlp, ref-to-pprof, bench-ref
@@ -87,6 +97,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return pair(check.JSONAgree)
 	case "conform":
 		return runConform(rest, stdout, stderr)
+	case "break":
+		if len(rest) != 2 {
+			return usageErr("break: needs IN.pb and OUTDIR")
+		}
+		return runBreak(rest[0], rest[1], stdout, stderr)
+	case "agree":
+		if len(rest) != 2 {
+			return usageErr("agree: needs CONFORM.json and PPROTEL.json")
+		}
+		return runAgree(rest[0], rest[1], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -128,6 +148,7 @@ func runConform(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&c.Duplicates, "check-dupes", c.Duplicates, "flag duplicate strings and mappings in the dictionary")
 	fs.BoolVar(&c.SampleShapes, "check-sample-shapes", c.SampleShapes, "enforce the values/timestamps sample shape rules")
 	fs.BoolVar(&c.Orphans, "check-orphans", c.Orphans, "flag unreferenced dictionary entries")
+	asJSON := fs.Bool("json", false, "print one JSON object per file, with each problem's rule")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -136,11 +157,28 @@ func runConform(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	code := 0
+	enc := json.NewEncoder(stdout)
 	for _, p := range fs.Args() {
 		data, err := os.ReadFile(p)
 		var pd *profiles.ProfilesData
 		if err == nil {
 			pd, err = conform.Decode(data)
+		}
+		if *asJSON {
+			out := agree.ConformFile{File: p, Problems: []conform.Problem{}}
+			if err != nil {
+				out.Error = check.OneLine(err.Error())
+			} else if found := c.Report(pd); len(found) > 0 {
+				out.Problems = found
+			}
+			if len(out.Problems) > 0 || out.Error != "" {
+				code = 1
+			}
+			if err := enc.Encode(out); err != nil {
+				fmt.Fprintln(stderr, "pprotel-interop: conform:", err)
+				return 2
+			}
+			continue
 		}
 		if err != nil {
 			fmt.Fprintf(stdout, "FAIL %s: %s\n", p, check.OneLine(err.Error()))
@@ -156,6 +194,64 @@ func runConform(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "FAIL %s: %d conformance problems\n", p, len(problems))
 		for _, m := range problems {
 			fmt.Fprintf(stdout, "    %s\n", m)
+		}
+	}
+	return code
+}
+
+// runBreak writes the broken variants of one binary ProfilesData.
+func runBreak(in, dir string, stdout, stderr io.Writer) int {
+	data, err := os.ReadFile(in)
+	var pd *profiles.ProfilesData
+	if err == nil {
+		pd, err = conform.Decode(data)
+	}
+	var vs []breakage.Variant
+	if err == nil {
+		vs, err = breakage.Write(pd, dir)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "pprotel-interop: break %s: %v\n", in, err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "wrote %d variants of %s to %s\n", len(vs), in, dir)
+	return 0
+}
+
+// runAgree compares conform -json output with pprotel validate --json output.
+func runAgree(conformPath, pprotelPath string, stdout, stderr io.Writer) int {
+	read := func(path string, f func(io.Reader) error) error {
+		file, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		return f(file)
+	}
+	var cs []agree.ConformFile
+	var ps []agree.PprotelFile
+	err := read(conformPath, func(r io.Reader) (err error) { cs, err = agree.ReadConform(r); return })
+	if err == nil {
+		err = read(pprotelPath, func(r io.Reader) (err error) { ps, err = agree.ReadPprotel(r); return })
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "pprotel-interop: agree:", err)
+		return 2
+	}
+	if len(cs) == 0 && len(ps) == 0 {
+		fmt.Fprintln(stderr, "pprotel-interop: agree: both outputs are empty")
+		return 2
+	}
+	code := 0
+	for _, r := range agree.Compare(cs, ps) {
+		if r.Problem == "" {
+			fmt.Fprintf(stdout, "PASS %s\n", r.File)
+			continue
+		}
+		code = 1
+		fmt.Fprintf(stdout, "FAIL %s: %s\n", r.File, r.Problem)
+		for _, d := range r.Detail {
+			fmt.Fprintf(stdout, "    %s\n", d)
 		}
 	}
 	return code

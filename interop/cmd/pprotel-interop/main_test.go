@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,6 +25,11 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"json-agree", "a", "b", "c"},
 		{"conform"},
 		{"conform", "-no-such-flag", "x"},
+		{"conform", "-json"},
+		{"break", "in.pb"},
+		{"break", "no-such-file.pb", "out"},
+		{"agree", "only-one.json"},
+		{"agree", "no-such.json", "no-such-either.json"},
 	} {
 		if code, _, _ := runCLI(args...); code != 2 {
 			t.Errorf("%q: exit %d, want 2", args, code)
@@ -74,5 +81,60 @@ func TestConformPrintsEveryProblemAndTakesProfcheckFlags(t *testing.T) {
 	code, out, _ = runCLI("conform", "-check-sample-shapes=false", path)
 	if code != 1 || strings.Contains(out, "values (len=2)") || !strings.Contains(out, "1 conformance problems") {
 		t.Errorf("conform -check-sample-shapes=false: exit %d, output:\n%s", code, out)
+	}
+}
+
+func TestConformJSONGivesEachProblemWithItsRule(t *testing.T) {
+	good := fixture.Write(t, "good.pb", fixture.Valid())
+	pd := fixture.Valid()
+	fixture.Profile(pd).Samples[0].StackIndex = 7
+	bad := fixture.Write(t, "bad.pb", pd)
+	unreadable := fixture.WriteBytes(t, "junk.pb", []byte{0xff, 0xff})
+
+	code, out, _ := runCLI("conform", "-json", good, bad, unreadable)
+	want := `{"file":"` + good + `","problems":[]}
+{"file":"` + bad + `","problems":[{"rule":"index-out-of-range","message":"resource_profiles[0]: scope_profiles[0]: profile[0]: sample[0]: stack_index: index 7 is out of range [0..2)"}]}
+`
+	if code != 1 || !strings.HasPrefix(out, want) || !strings.HasPrefix(strings.TrimPrefix(out, want), `{"file":"`+unreadable+`","error":"cannot read as ProfilesData: `) {
+		t.Errorf("exit %d, output:\n%s", code, out)
+	}
+	if code, out, _ := runCLI("conform", "-json", good); code != 0 || out != `{"file":"`+good+`","problems":[]}`+"\n" {
+		t.Errorf("valid file: exit %d, output %q", code, out)
+	}
+}
+
+// break writes files that conform then finds broken, and agree compares
+// conform's report with a pprotel-format report of the same files.
+func TestBreakThenAgree(t *testing.T) {
+	in := fixture.Write(t, "in.pb", fixture.Valid())
+	dir := filepath.Join(t.TempDir(), "broken")
+	if code, out, errs := runCLI("break", in, dir); code != 0 || !strings.HasPrefix(out, "wrote ") {
+		t.Fatalf("break: exit %d, %q %q", code, out, errs)
+	}
+	neg := filepath.Join(dir, "negative-line.pb")
+	ctl := filepath.Join(dir, "control-link-valid.pb")
+	code, out, _ := runCLI("conform", "-json", neg, ctl)
+	if code != 1 {
+		t.Fatalf("conform: exit %d, %s", code, out)
+	}
+	cJSON := filepath.Join(t.TempDir(), "c.json")
+	if err := os.WriteFile(cJSON, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report := func(negRule string) string {
+		p := filepath.Join(t.TempDir(), "p.json")
+		doc := `{"files":[{"file":"` + neg + `","format":"otlp","valid":false,"violations":[{"path":"x","rule":"` + negRule + `","message":"m"}]},` +
+			`{"file":"` + ctl + `","format":"otlp","valid":true,"violations":[]}]}`
+		if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if code, out, _ := runCLI("agree", cJSON, report("negative-line")); code != 0 || out != "PASS "+neg+"\nPASS "+ctl+"\n" {
+		t.Errorf("agree, same findings: exit %d, output:\n%s", code, out)
+	}
+	code, out, _ = runCLI("agree", cJSON, report("mapping-range"))
+	if code != 1 || !strings.HasPrefix(out, "FAIL "+neg+": same count, different rules") || !strings.Contains(out, "\n    conform: [negative-line] ") {
+		t.Errorf("agree, other rule: exit %d, output:\n%s", code, out)
 	}
 }

@@ -74,9 +74,60 @@ func (c Checker) Check(pd *profiles.ProfilesData) error {
 
 // Problems is Check as a list of messages, for callers that print them one per line.
 func (c Checker) Problems(pd *profiles.ProfilesData) []string {
+	found := c.Report(pd)
+	msgs := make([]string, len(found))
+	for i, p := range found {
+		msgs[i] = p.Message
+	}
+	return msgs
+}
+
+// Rule names the rule a problem breaks, in pprotel's vocabulary (the names of
+// pprotel's `Rule::name` for which `Rule::is_profcheck_rule` holds). profcheck
+// itself only prints messages; the names exist so that the interop suite can
+// compare conform's findings with pprotel's validator rule by rule instead of
+// by message text, which the two word differently.
+type Rule string
+
+// The profcheck rules, one constant per pprotel rule name.
+const (
+	NoResourceProfiles    Rule = "no-resource-profiles"
+	NoScopeProfiles       Rule = "no-scope-profiles"
+	NoProfiles            Rule = "no-profiles"
+	IndexOutOfRange       Rule = "index-out-of-range"
+	StrindexOutOfRange    Rule = "strindex-out-of-range"
+	DuplicateAttributeKey Rule = "duplicate-attribute-key"
+	TimestampOutOfRange   Rule = "timestamp-out-of-range"
+	ZeroEntry             Rule = "zero-entry"
+	MappingRange          Rule = "mapping-range"
+	NegativeLine          Rule = "negative-line"
+	LinkIDLength          Rule = "link-id-length"
+	SampleShape           Rule = "sample-shape"
+	DuplicateString       Rule = "duplicate-string"
+	DuplicateMapping      Rule = "duplicate-mapping"
+	Orphan                Rule = "orphan"
+)
+
+// Rules lists every Rule, so that a consumer can tell a profcheck rule from
+// any other name.
+var Rules = []Rule{
+	NoResourceProfiles, NoScopeProfiles, NoProfiles, IndexOutOfRange, StrindexOutOfRange,
+	DuplicateAttributeKey, TimestampOutOfRange, ZeroEntry, MappingRange, NegativeLine,
+	LinkIDLength, SampleShape, DuplicateString, DuplicateMapping, Orphan,
+}
+
+// Problem is one finding: profcheck's message and the rule it belongs to.
+type Problem struct {
+	Rule    Rule   `json:"rule"`
+	Message string `json:"message"`
+}
+
+// Report is Problems with the rule of each problem, for comparing with a
+// validator that names its rules.
+func (c Checker) Report(pd *profiles.ProfilesData) []Problem {
 	r := &report{}
 	if len(pd.GetResourceProfiles()) == 0 {
-		r.add("resource profiles are empty")
+		r.add(NoResourceProfiles, "resource profiles are empty")
 		return r.problems
 	}
 	dict := pd.GetDictionary()
@@ -98,15 +149,15 @@ func (c Checker) Problems(pd *profiles.ProfilesData) []string {
 // report accumulates messages under a stack of path prefixes.
 type report struct {
 	prefix   []string
-	problems []string
+	problems []Problem
 }
 
-func (r *report) add(format string, args ...any) {
+func (r *report) add(rule Rule, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	if len(r.prefix) > 0 {
 		msg = strings.Join(r.prefix, ": ") + ": " + msg
 	}
-	r.problems = append(r.problems, msg)
+	r.problems = append(r.problems, Problem{Rule: rule, Message: msg})
 }
 
 func (r *report) in(prefix string, f func()) {
@@ -115,10 +166,19 @@ func (r *report) in(prefix string, f func()) {
 	r.prefix = r.prefix[:len(r.prefix)-1]
 }
 
-// index reports an index outside [0, length) and says whether it was in range.
+// index reports a table index outside [0, length) and says whether it was in range.
 func (r *report) index(what string, length int, idx int32) bool {
+	return r.inRange(IndexOutOfRange, what, length, idx)
+}
+
+// strindex is index for string_table indices: same message, its own rule.
+func (r *report) strindex(what string, length int, idx int32) bool {
+	return r.inRange(StrindexOutOfRange, what, length, idx)
+}
+
+func (r *report) inRange(rule Rule, what string, length int, idx int32) bool {
 	if idx < 0 || int(idx) >= length {
-		r.add("%s: index %d is out of range [0..%d)", what, idx, length)
+		r.add(rule, "%s: index %d is out of range [0..%d)", what, idx, length)
 		return false
 	}
 	return true
@@ -126,7 +186,7 @@ func (r *report) index(what string, length int, idx int32) bool {
 
 func (r *report) nonNegative(what string, n int64) {
 	if n < 0 {
-		r.add("%s: %d < 0, must be non-negative", what, n)
+		r.add(NegativeLine, "%s: %d < 0, must be non-negative", what, n)
 	}
 }
 
@@ -135,25 +195,25 @@ func (r *report) nonNegative(what string, n int64) {
 // trace_id are not zero, as in profcheck). It says whether the table is non-empty.
 func zeroFirst[M proto.Message](r *report, table []M) bool {
 	if len(table) == 0 {
-		r.add("empty table, must have at least zero value entry")
+		r.add(ZeroEntry, "empty table, must have at least zero value entry")
 		return false
 	}
 	first := table[0]
 	zero := first.ProtoReflect().Type().New().Interface()
 	if !proto.Equal(first, zero) {
-		r.add("must have zero value %s at index 0, got %s", describe(zero), describe(first))
+		r.add(ZeroEntry, "must have zero value %s at index 0, got %s", describe(zero), describe(first))
 	}
 	return true
 }
 
 func (c Checker) checkResourceProfiles(r *report, rp *profiles.ResourceProfiles, dict *profiles.ProfilesDictionary) {
 	if len(rp.GetScopeProfiles()) == 0 {
-		r.add("resource profiles has no scope profiles")
+		r.add(NoScopeProfiles, "resource profiles has no scope profiles")
 	}
 	for i, sp := range rp.GetScopeProfiles() {
 		r.in(fmt.Sprintf("scope_profiles[%d]", i), func() {
 			if len(sp.GetProfiles()) == 0 {
-				r.add("scope profiles has no profiles")
+				r.add(NoProfiles, "scope profiles has no profiles")
 			}
 			for k, p := range sp.GetProfiles() {
 				r.in(fmt.Sprintf("profile[%d]", k), func() { c.checkProfile(r, p, dict) })
@@ -196,8 +256,8 @@ func (c Checker) checkProfile(r *report, p *profiles.Profile, dict *profiles.Pro
 		v    *profiles.ValueType
 	}{{"sample_type", p.GetSampleType()}, {"period_type", p.GetPeriodType()}} {
 		r.in(vt.name, func() {
-			r.index("unit_strindex", nStr, vt.v.GetUnitStrindex())
-			r.index("type_strindex", nStr, vt.v.GetTypeStrindex())
+			r.strindex("unit_strindex", nStr, vt.v.GetUnitStrindex())
+			r.strindex("type_strindex", nStr, vt.v.GetTypeStrindex())
 		})
 	}
 	start := p.GetTimeUnixNano()
@@ -210,7 +270,7 @@ func (c Checker) checkProfile(r *report, p *profiles.Profile, dict *profiles.Pro
 			r.index("link_index", len(dict.GetLinkTable()), s.GetLinkIndex())
 			for j, t := range s.GetTimestampsUnixNano() {
 				if t < start || t >= end {
-					r.add("timestamps_unix_nano[%d]=%d is outside profile time range [%d, %d)", j, t, start, end)
+					r.add(TimestampOutOfRange, "timestamps_unix_nano[%d]=%d is outside profile time range [%d, %d)", j, t, start, end)
 				}
 			}
 			if c.SampleShapes {
@@ -226,24 +286,24 @@ func checkShape(r *report, s *profiles.Sample, expected *shape) {
 	switch {
 	case nv > 0 && nt > 0:
 		if nv != nt {
-			r.add("values (len=%d) and timestamps_unix_nano (len=%d) must contain the same number of elements", nv, nt)
+			r.add(SampleShape, "values (len=%d) and timestamps_unix_nano (len=%d) must contain the same number of elements", nv, nt)
 		}
 		got = shapeBoth
 	case nv > 0:
 		if nv != 1 {
-			r.add("values (len=%d) must contain a single element if timestamps_unix_nano is not set", nv)
+			r.add(SampleShape, "values (len=%d) must contain a single element if timestamps_unix_nano is not set", nv)
 		}
 		got = shapeValuesOnly
 	case nt > 0:
 		got = shapeTimestampsOnly
 	default:
-		r.add("sample must have at least one values or timestamps_unix_nano entry")
+		r.add(SampleShape, "sample must have at least one values or timestamps_unix_nano entry")
 		got = shapeNeither
 	}
 	if *expected == shapeUnset {
 		*expected = got
 	} else if got != *expected {
-		r.add("sample shape %s does not match expected sample shape %s", got, *expected)
+		r.add(SampleShape, "sample shape %s does not match expected sample shape %s", got, *expected)
 	}
 }
 
@@ -258,12 +318,12 @@ func checkAttributeIndices(r *report, idxs []int32, dict *profiles.ProfilesDicti
 			continue
 		}
 		ki := attrs[ai].GetKeyStrindex()
-		if !r.index(fmt.Sprintf("[%d].key_strindex", pos), len(strs), ki) {
+		if !r.strindex(fmt.Sprintf("[%d].key_strindex", pos), len(strs), ki) {
 			continue
 		}
 		key := strs[ki]
 		if prev, dup := seen[key]; dup {
-			r.add("[%d].key_strindex: duplicate key %q, previously seen at [%d].key_strindex", pos, key, prev)
+			r.add(DuplicateAttributeKey, "[%d].key_strindex: duplicate key %q, previously seen at [%d].key_strindex", pos, key, prev)
 		} else {
 			seen[key] = pos
 		}
@@ -292,9 +352,9 @@ func (c Checker) checkDictionary(r *report, dict *profiles.ProfilesDictionary) {
 		fns := dict.GetFunctionTable()
 		zeroFirst(r, fns)
 		for i, f := range fns {
-			r.index(fmt.Sprintf("[%d].name_strindex", i), nStr, f.GetNameStrindex())
-			r.index(fmt.Sprintf("[%d].system_name_strindex", i), nStr, f.GetSystemNameStrindex())
-			r.index(fmt.Sprintf("[%d].filename_strindex", i), nStr, f.GetFilenameStrindex())
+			r.strindex(fmt.Sprintf("[%d].name_strindex", i), nStr, f.GetNameStrindex())
+			r.strindex(fmt.Sprintf("[%d].system_name_strindex", i), nStr, f.GetSystemNameStrindex())
+			r.strindex(fmt.Sprintf("[%d].filename_strindex", i), nStr, f.GetFilenameStrindex())
 			r.nonNegative(fmt.Sprintf("[%d].start_line", i), f.GetStartLine())
 		}
 	})
@@ -307,10 +367,10 @@ func (c Checker) checkDictionary(r *report, dict *profiles.ProfilesDictionary) {
 		// "[i]" in these messages is link_table[i+1].
 		for i, l := range links[1:] {
 			if n := len(l.GetTraceId()); n != 16 {
-				r.add("len([%d].trace_id) == %d, want 16", i, n)
+				r.add(LinkIDLength, "len([%d].trace_id) == %d, want 16", i, n)
 			}
 			if n := len(l.GetSpanId()); n != 8 {
-				r.add("len([%d].span_id) == %d, want 8", i, n)
+				r.add(LinkIDLength, "len([%d].span_id) == %d, want 8", i, n)
 			}
 		}
 	})
@@ -318,14 +378,14 @@ func (c Checker) checkDictionary(r *report, dict *profiles.ProfilesDictionary) {
 		strs := dict.GetStringTable()
 		switch {
 		case len(strs) == 0:
-			r.add("empty string table, must have at least empty string")
+			r.add(ZeroEntry, "empty string table, must have at least empty string")
 		case strs[0] != "":
-			r.add("must have empty string at index 0, got %q", strs[0])
+			r.add(ZeroEntry, "must have empty string at index 0, got %q", strs[0])
 		case c.Duplicates:
 			first := map[string]int{}
 			for i, s := range strs {
 				if orig, dup := first[s]; dup {
-					r.add("duplicate string at index %d, orig index %d: %s", i, orig, s)
+					r.add(DuplicateString, "duplicate string at index %d, orig index %d: %s", i, orig, s)
 					continue
 				}
 				first[s] = i
@@ -335,15 +395,15 @@ func (c Checker) checkDictionary(r *report, dict *profiles.ProfilesDictionary) {
 	r.in("attribute_table", func() {
 		attrs := dict.GetAttributeTable()
 		if len(attrs) == 0 {
-			r.add("empty table, must have at least zero value entry")
+			r.add(ZeroEntry, "empty table, must have at least zero value entry")
 		} else if a := attrs[0]; a.GetKeyStrindex() != 0 || a.GetUnitStrindex() != 0 {
-			r.add("first attribute must have zero key/unit indices, got KeyStrindex=%d, UnitStrindex=%d", a.GetKeyStrindex(), a.GetUnitStrindex())
+			r.add(ZeroEntry, "first attribute must have zero key/unit indices, got KeyStrindex=%d, UnitStrindex=%d", a.GetKeyStrindex(), a.GetUnitStrindex())
 		} else if v := a.GetValue(); v != nil && v.GetValue() != nil {
-			r.add("first attribute value must be nil, got %s", describe(v))
+			r.add(ZeroEntry, "first attribute value must be nil, got %s", describe(v))
 		}
 		for i, a := range attrs {
-			r.index(fmt.Sprintf("[%d].key_strindex", i), nStr, a.GetKeyStrindex())
-			r.index(fmt.Sprintf("[%d].unit_strindex", i), nStr, a.GetUnitStrindex())
+			r.strindex(fmt.Sprintf("[%d].key_strindex", i), nStr, a.GetKeyStrindex())
+			r.strindex(fmt.Sprintf("[%d].unit_strindex", i), nStr, a.GetUnitStrindex())
 		}
 	})
 	r.in("stack_table", func() {
@@ -377,11 +437,11 @@ func (c Checker) checkMappings(r *report, dict *profiles.ProfilesDictionary) {
 	// Like profcheck, the entries after [0] are numbered from 0: the "[i]"
 	// in these messages is mapping_table[i+1].
 	for i, m := range maps[1:] {
-		r.index(fmt.Sprintf("[%d].filename_strindex", i), len(dict.GetStringTable()), m.GetFilenameStrindex())
+		r.strindex(fmt.Sprintf("[%d].filename_strindex", i), len(dict.GetStringTable()), m.GetFilenameStrindex())
 		r.in(fmt.Sprintf("[%d].attribute_indices", i), func() { checkAttributeIndices(r, m.GetAttributeIndices(), dict) })
 		start, limit := m.GetMemoryStart(), m.GetMemoryLimit()
 		if !(start == 0 && limit == 0) && start >= limit {
-			r.add("[%d]: memory_start=%016x, memory_limit=%016x: must be both zero or start < limit", i, start, limit)
+			r.add(MappingRange, "[%d]: memory_start=%016x, memory_limit=%016x: must be both zero or start < limit", i, start, limit)
 		}
 		if !c.Duplicates {
 			continue
@@ -392,7 +452,7 @@ func (c Checker) checkMappings(r *report, dict *profiles.ProfilesDictionary) {
 			k.attrs = fmt.Sprint(attrs)
 		}
 		if seen[k] {
-			r.add("duplicate mapping at index %d: {filename_strindex:%d attribute_indices:%q memory_start:%#x memory_limit:%#x file_offset:%#x}",
+			r.add(DuplicateMapping, "duplicate mapping at index %d: {filename_strindex:%d attribute_indices:%q memory_start:%#x memory_limit:%#x file_offset:%#x}",
 				i, k.filename, k.attrs, k.start, k.limit, k.fileOffset)
 			continue
 		}
@@ -470,14 +530,14 @@ func checkOrphans(r *report, pd *profiles.ProfilesData, dict *profiles.ProfilesD
 	} {
 		for i := 0; i < t.n; i++ {
 			if !t.refs[int32(i)] {
-				r.add("%s: unreferenced entry at index %d", t.name, i)
+				r.add(Orphan, "%s: unreferenced entry at index %d", t.name, i)
 			}
 		}
 	}
 }
 
 // describe renders a message as Name{field:value ...} with its populated
-// fields in field-number order. profcheck prints Go's %#v here, which includes
+// fields in field-number order, then its unknown fields, if any. profcheck prints Go's %#v here, which includes
 // pointer addresses; this rendering is deterministic instead.
 func describe(m proto.Message) string {
 	pr := m.ProtoReflect()
@@ -494,6 +554,11 @@ func describe(m proto.Message) string {
 	parts := make([]string, len(fields))
 	for i, f := range fields {
 		parts[i] = fmt.Sprintf("%s:%s", f.fd.Name(), describeValue(f.fd, f.v))
+	}
+	// Unknown fields make a message non-zero for proto.Equal; show them, or
+	// "Location{}" would be reported as differing from "Location{}".
+	if u := pr.GetUnknown(); len(u) > 0 {
+		parts = append(parts, fmt.Sprintf("unknown:%x(%d bytes)", []byte(u), len(u)))
 	}
 	return fmt.Sprintf("%s{%s}", pr.Descriptor().Name(), strings.Join(parts, " "))
 }

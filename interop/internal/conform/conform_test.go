@@ -130,6 +130,15 @@ func TestRuleViolationsGiveProfcheckMessages(t *testing.T) {
 			},
 		},
 		{
+			name: "an unknown field makes entry 0 non-zero, as for proto.Equal",
+			mutate: func(pd *profiles.ProfilesData) {
+				l := &profiles.Location{}
+				l.ProtoReflect().SetUnknown([]byte{0x98, 0x06, 0x01}) // field 99, varint 1
+				pd.Dictionary.LocationTable[0] = l
+			},
+			want: []string{"dictionary: location_table: must have zero value Location{} at index 0, got Location{unknown:980601(3 bytes)}"},
+		},
+		{
 			name: "mapping entries after [0] are numbered from 0",
 			mutate: func(pd *profiles.ProfilesData) {
 				m := pd.Dictionary.MappingTable[1]
@@ -300,5 +309,30 @@ func TestDecodeRefusesInvalidUTF8LikeProfcheck(t *testing.T) {
 	}
 	if _, err := Decode(good); err != nil {
 		t.Fatalf("Decode(valid) = %v", err)
+	}
+}
+
+// Report gives each problem the pprotel rule name it is compared under; an
+// index into string_table is a strindex problem, any other index is not.
+func TestReportNamesTheRuleOfEachProblem(t *testing.T) {
+	pd := fixture.Valid()
+	d := pd.Dictionary
+	d.AttributeTable = append(d.AttributeTable, &profiles.KeyValueAndUnit{KeyStrindex: 50})
+	s := fixture.Profile(pd).Samples[0]
+	s.AttributeIndices = []int32{2, 9}
+	s.StackIndex = 5
+	d.FunctionTable[1].StartLine = -1
+	got := Checker{}.Report(pd)
+	want := []Problem{
+		{StrindexOutOfRange, p0 + "sample[0]: attribute_indices: [0].key_strindex: index 50 is out of range [0..9)"},
+		{IndexOutOfRange, p0 + "sample[0]: stack_index: index 5 is out of range [0..2)"},
+		{IndexOutOfRange, p0 + "sample[0]: attribute_indices: [1]: index 9 is out of range [0..3)"},
+		{NegativeLine, "dictionary: function_table: [1].start_line: -1 < 0, must be non-negative"},
+		{StrindexOutOfRange, "dictionary: attribute_table: [2].key_strindex: index 50 is out of range [0..9)"},
+	}
+	slices.SortStableFunc(got, func(a, b Problem) int { return strings.Compare(a.Message, b.Message) })
+	slices.SortStableFunc(want, func(a, b Problem) int { return strings.Compare(a.Message, b.Message) })
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %v\nwant %v", got, want)
 	}
 }

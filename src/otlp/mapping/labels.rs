@@ -19,11 +19,12 @@
 use crate::otlp::common::{AnyValue, ArrayValue, KeyValue, KeyValueList, any_value::Value};
 use crate::otlp::semconv::label as keys;
 
-/// A label with its strings already interned into the OTLP string table (0 is `""`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct InternedLabel {
+/// A label whose key and unit are interned into the OTLP string table (0 is `""`); its string
+/// value stays text, because attribute values carry their strings inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct InternedLabel<'a> {
     pub key: i32,
-    pub str: i32,
+    pub str: &'a str,
     pub num: i64,
     pub unit: i32,
 }
@@ -35,9 +36,9 @@ enum Kind {
     Both,
 }
 
-impl InternedLabel {
+impl InternedLabel<'_> {
     fn kind(&self) -> Kind {
-        match (self.str != 0, self.num != 0 || self.unit != 0) {
+        match (!self.str.is_empty(), self.num != 0 || self.unit != 0) {
             (true, true) if self.num != 0 => Kind::Both,
             (true, _) => Kind::Str,
             (false, true) => Kind::Num,
@@ -47,9 +48,9 @@ impl InternedLabel {
 }
 
 /// Encodes the labels of one key (in order) as one attribute `(value, unit_strindex)`.
-/// `strings` resolves interned indices, for the kvlist form that spells strings out.
+/// `strings` resolves the interned unit, for the kvlist form that spells it out.
 pub(crate) fn encode_group(group: &[InternedLabel], strings: &[String]) -> (AnyValue, i32) {
-    let string = |i: i32| Value::StringValue(strings[i as usize].clone());
+    let string = |s: &str| Value::StringValue(s.to_owned());
     let any = |v: Value| AnyValue { value: Some(v) };
     if let [label] = group {
         match label.kind() {
@@ -82,14 +83,14 @@ pub(crate) fn encode_group(group: &[InternedLabel], strings: &[String]) -> (AnyV
                     key_strindex: 0,
                 })
             };
-            if l.str != 0 {
+            if !l.str.is_empty() {
                 field(keys::STR, string(l.str));
             }
             if l.num != 0 {
                 field(keys::NUM, Value::IntValue(l.num));
             }
             if l.unit != 0 {
-                field(keys::NUM_UNIT, string(l.unit));
+                field(keys::NUM_UNIT, string(&strings[l.unit as usize]));
             }
             any(Value::KvlistValue(KeyValueList { values: fields }))
         })
@@ -214,10 +215,11 @@ mod tests {
         ["", "k", "a", "b", "bytes"].map(String::from).to_vec()
     }
 
-    fn label(str: i32, num: i64, unit: i32) -> InternedLabel {
+    fn label(str: i32, num: i64, unit: i32) -> InternedLabel<'static> {
+        const STRINGS: [&str; 5] = ["", "k", "a", "b", "bytes"];
         InternedLabel {
             key: 1,
-            str,
+            str: STRINGS[str as usize],
             num,
             unit,
         }
@@ -238,7 +240,7 @@ mod tests {
         let s = strings();
         group
             .iter()
-            .map(|l| (s[l.str as usize].clone(), l.num, s[l.unit as usize].clone()))
+            .map(|l| (l.str.to_owned(), l.num, s[l.unit as usize].clone()))
             .collect()
     }
 

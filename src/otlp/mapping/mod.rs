@@ -6,11 +6,12 @@
 //! what it cannot carry is returned in a [`Report`], never dropped silently.
 
 mod interner;
-mod labels;
+pub(crate) mod labels;
 mod to_otlp;
 mod to_pprof;
 
 pub use to_otlp::{ToOtlpOptions, pprof_to_otlp};
+pub(crate) use to_pprof::aligned;
 pub use to_pprof::{PprofOutput, ToPprof, ToPprofOptions, otlp_to_pprof, otlp_to_pprof_with};
 
 use std::cell::Cell;

@@ -136,40 +136,46 @@ impl<'a> Translator<'a> {
     fn new(src: &'a pprof::Profile) -> Self {
         Translator {
             src,
-            strings: Interner::with_zero(String::new()),
+            // At most every pprof string, plus the attribute keys.
+            strings: Interner::with_zero_and_capacity(String::new(), src.string_table.len() + 16),
             string_map: vec![-1; src.string_table.len()],
             attributes: Attributes::new(),
         }
     }
 
-    /// The OTLP string index of pprof string `index`, checking range and UTF-8 on first use.
-    fn string(&mut self, index: i64, path: impl FnOnce() -> String) -> Result<i32, MappingError> {
-        let len = self.src.string_table.len();
-        let Some(i) = usize::try_from(index).ok().filter(|&i| i < len) else {
+    /// pprof string `index` as text, checking range and UTF-8. Not interned: strings that
+    /// travel as attribute values (label values, build ids, comments) are written out in the
+    /// attribute, and interning them too would leave unreferenced strings in the table.
+    fn text(&self, index: i64, path: impl FnOnce() -> String) -> Result<&'a str, MappingError> {
+        let table = &self.src.string_table;
+        let Some(bytes) = usize::try_from(index).ok().and_then(|i| table.get(i)) else {
             return Err(MappingError::IndexOutOfRange {
                 path: path(),
                 index,
-                len,
+                len: table.len(),
             });
         };
-        if self.string_map[i] >= 0 {
-            return Ok(self.string_map[i]);
-        }
-        let bytes = &self.src.string_table[i];
-        let text = std::str::from_utf8(bytes).map_err(|_| MappingError::InvalidUtf8 {
+        std::str::from_utf8(bytes).map_err(|_| MappingError::InvalidUtf8 {
             path: path(),
             index,
             preview: bytes.escape_ascii().to_string(),
-        })?;
-        let j = self.strings.intern_ref(text) as i32;
-        self.string_map[i] = j;
-        Ok(j)
+        })
     }
 
-    /// The text of pprof string `index`.
-    fn text(&mut self, index: i64, path: impl FnOnce() -> String) -> Result<String, MappingError> {
-        let i = self.string(index, path)?;
-        Ok(self.strings.get(i as usize).to_owned())
+    /// The OTLP string index of pprof string `index` (for `*_strindex` fields), interned on
+    /// first use.
+    fn string(&mut self, index: i64, path: impl FnOnce() -> String) -> Result<i32, MappingError> {
+        if let Some(&j) = usize::try_from(index)
+            .ok()
+            .and_then(|i| self.string_map.get(i))
+            && j >= 0
+        {
+            return Ok(j);
+        }
+        let text = self.text(index, path)?;
+        let j = self.strings.intern_ref(text) as i32;
+        self.string_map[index as usize] = j;
+        Ok(j)
     }
 
     fn attribute(&mut self, key: &str, value: Value, unit: i32) -> i32 {
@@ -252,8 +258,9 @@ impl<'a> Translator<'a> {
 
     fn mapping(&mut self, i: usize, m: &pprof::Mapping) -> Result<Mapping, MappingError> {
         let filename_strindex = self.string(m.filename, || format!("mapping[{i}].filename"))?;
-        let build_id = self.string(m.build_id, || format!("mapping[{i}].build_id"))?;
-        let build_id = self.strings.get(build_id as usize).to_owned();
+        let build_id = self
+            .text(m.build_id, || format!("mapping[{i}].build_id"))?
+            .to_owned();
         // Always written, even empty: the semantic conventions want a build id on every
         // mapping, and the reference translator does the same.
         let mut attribute_indices =
@@ -309,28 +316,25 @@ impl<'a> Translator<'a> {
                 id,
             })?,
         };
-        let lines = l
-            .line
-            .iter()
-            .enumerate()
-            .map(|(j, line)| {
-                let function_index = match line.function_id {
-                    0 => 0,
-                    id => function_ids
-                        .get(id)
-                        .ok_or_else(|| MappingError::UnknownId {
-                            path: format!("location[{i}].line[{j}].function_id"),
-                            table: "function",
-                            id,
-                        })?,
-                };
-                Ok(Line {
-                    function_index,
-                    line: line.line,
-                    column: line.column,
-                })
-            })
-            .collect::<Result<_, MappingError>>()?;
+        // A plain loop: collecting into `Result<Vec<_>, _>` cannot size the vector up front.
+        let mut lines = Vec::with_capacity(l.line.len());
+        for (j, line) in l.line.iter().enumerate() {
+            let function_index = match line.function_id {
+                0 => 0,
+                id => function_ids
+                    .get(id)
+                    .ok_or_else(|| MappingError::UnknownId {
+                        path: format!("location[{i}].line[{j}].function_id"),
+                        table: "function",
+                        id,
+                    })?,
+            };
+            lines.push(Line {
+                function_index,
+                line: line.line,
+                column: line.column,
+            });
+        }
         let attribute_indices = if l.is_folded {
             vec![self.attribute(semconv::IS_FOLDED, Value::BoolValue(true), 0)]
         } else {
@@ -382,6 +386,8 @@ impl<'a> Translator<'a> {
                             .string(vt.r#type, || format!("sample_type[{t}].type"))?,
                         unit_strindex: self.string(vt.unit, || format!("sample_type[{t}].unit"))?,
                     }),
+                    // Cloning drops the template's capacity; every Profile gets all samples.
+                    samples: Vec::with_capacity(src.sample.len()),
                     ..template.clone()
                 })
             })
@@ -397,7 +403,9 @@ impl<'a> Translator<'a> {
         budget: &Budget,
     ) -> Result<Vec<Stack>, MappingError> {
         let src = self.src;
-        let mut stacks: Interner<Vec<i32>> = Interner::with_zero(Vec::new());
+        // At most one stack per sample.
+        let mut stacks: Interner<Vec<i32>> =
+            Interner::with_zero_and_capacity(Vec::new(), src.sample.len() + 1);
         // Single labels repeat across samples: cache (key, str, num, unit) → attribute index.
         let mut label_cache: FastMap<pprof::Label, i32> = FastMap::default();
         let mut stack = Vec::new();
@@ -495,10 +503,10 @@ impl<'a> Translator<'a> {
         sample: usize,
         n: usize,
         label: &pprof::Label,
-    ) -> Result<InternedLabel, MappingError> {
+    ) -> Result<InternedLabel<'a>, MappingError> {
         Ok(InternedLabel {
             key: self.string(label.key, || format!("sample[{sample}].label[{n}].key"))?,
-            str: self.string(label.str, || format!("sample[{sample}].label[{n}].str"))?,
+            str: self.text(label.str, || format!("sample[{sample}].label[{n}].str"))?,
             num: label.num,
             unit: self.string(label.num_unit, || {
                 format!("sample[{sample}].label[{n}].num_unit")
@@ -506,7 +514,7 @@ impl<'a> Translator<'a> {
         })
     }
 
-    fn label_attribute(&mut self, group: &[InternedLabel]) -> i32 {
+    fn label_attribute(&mut self, group: &[InternedLabel<'a>]) -> i32 {
         let (value, unit_strindex) = encode_group(group, self.strings.values());
         self.attributes.intern(KeyValueAndUnit {
             key_strindex: group[0].key,
@@ -527,7 +535,7 @@ impl<'a> Translator<'a> {
                 .map(|(i, &c)| {
                     let text = self.text(c, || format!("comment[{i}]"))?;
                     Ok(AnyValue {
-                        value: Some(Value::StringValue(text)),
+                        value: Some(Value::StringValue(text.to_owned())),
                     })
                 })
                 .collect::<Result<Vec<_>, MappingError>>()?;
@@ -544,7 +552,7 @@ impl<'a> Translator<'a> {
         ] {
             let text = self.text(index, || field.into())?;
             if !text.is_empty() {
-                indices.push(self.attribute(key, Value::StringValue(text), 0));
+                indices.push(self.attribute(key, Value::StringValue(text.to_owned()), 0));
             }
         }
         Ok(indices)
@@ -568,7 +576,7 @@ impl<'a> Translator<'a> {
         if !default.is_empty() {
             attributes.push(KeyValue {
                 key: semconv::DEFAULT_SAMPLE_TYPE.into(),
-                value: any(Value::StringValue(default)),
+                value: any(Value::StringValue(default.to_owned())),
                 key_strindex: 0,
             });
         }

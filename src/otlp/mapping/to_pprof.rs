@@ -105,6 +105,7 @@ pub fn otlp_to_pprof_with(
     report_envelope(data, &dict, &mut report)?;
     let whole_dictionary = groups.len() == 1;
     let budget = Budget::new(options.max_memory);
+    let mut carried = (!whole_dictionary).then(|| Carried::new(dict.d));
     let outputs = groups
         .into_iter()
         .map(|(r, s, p)| {
@@ -120,6 +121,7 @@ pub fn otlp_to_pprof_with(
                 scope.scope.as_ref().map_or(&[][..], |sc| &sc.attributes),
                 p.is_none(),
                 &mut report,
+                carried.as_mut(),
             )?;
             Ok(PprofOutput {
                 resource: r,
@@ -128,12 +130,19 @@ pub fn otlp_to_pprof_with(
                 pprof,
             })
         })
-        .collect::<Result<_, MappingError>>()?;
+        .collect::<Result<Vec<_>, MappingError>>()?;
+    if let Some(carried) = carried {
+        report.note_n(
+            "unreferenced dictionary entries (the input splits into several pprof)",
+            carried.missing(),
+            || "dictionary".into(),
+        );
+    }
     Ok(ToPprof { outputs, report })
 }
 
 /// True when the Profiles of one scope can be one pprof with several sample types.
-fn aligned(profiles: &[Profile]) -> bool {
+pub(crate) fn aligned(profiles: &[Profile]) -> bool {
     let [first, rest @ ..] = profiles else {
         return true;
     };
@@ -183,6 +192,11 @@ fn report_envelope(
                 let key = dict.key(kv, path)?;
                 report.note(format!("resource attribute {key:?}"), path);
             }
+            if resource.dropped_attributes_count != 0 {
+                report.note("resource dropped_attributes_count", || {
+                    format!("resource_profiles[{r}].resource.dropped_attributes_count")
+                });
+            }
             report.note_n("resource entity_refs", resource.entity_refs.len(), || {
                 format!("resource_profiles[{r}].resource.entity_refs")
             });
@@ -202,6 +216,18 @@ fn report_envelope(
             }
             if !sp.schema_url.is_empty() && sp.schema_url != semconv::SCHEMA_URL {
                 report.note("scope schema_url", || at("schema_url"));
+            }
+            if sp.profiles.is_empty() {
+                report.note("scope without profiles", || at("profiles"));
+            }
+            if sp
+                .scope
+                .as_ref()
+                .is_some_and(|s| s.dropped_attributes_count != 0)
+            {
+                report.note("scope dropped_attributes_count", || {
+                    at("scope.dropped_attributes_count")
+                });
             }
             for (i, kv) in sp
                 .scope
@@ -273,6 +299,15 @@ impl<'a> Dict<'a> {
         }
     }
 
+    /// The value of the scope attribute named `key`, whichever key form it uses.
+    fn scope_attribute(&self, attributes: &'a [KeyValue], key: &str) -> Option<&'a AnyValue> {
+        attributes
+            .iter()
+            .find(|kv| self.key(kv, String::new).is_ok_and(|k| k == key))?
+            .value
+            .as_ref()
+    }
+
     /// A string attribute value in either form.
     fn string_value(&self, value: Option<&'a AnyValue>) -> Option<&'a str> {
         match value?.value.as_ref()? {
@@ -294,6 +329,44 @@ fn index<T>(table: &[T], i: i32, path: impl FnOnce() -> String) -> Result<&T, Ma
             index: i64::from(i),
             len: table.len(),
         })
+}
+
+/// Which dictionary entries some output carries, over all outputs of a split payload: what none
+/// carries is reported, since it has no home in any pprof.
+struct Carried {
+    locations: Vec<bool>,
+    functions: Vec<bool>,
+    mappings: Vec<bool>,
+}
+
+impl Carried {
+    fn new(d: &ProfilesDictionary) -> Self {
+        Carried {
+            locations: vec![false; d.location_table.len()],
+            functions: vec![false; d.function_table.len()],
+            mappings: vec![false; d.mapping_table.len()],
+        }
+    }
+
+    fn mark(&mut self, locations: &Selection, functions: &Selection, mappings: &Selection) {
+        for (carried, chosen) in [
+            (&mut self.locations, locations),
+            (&mut self.functions, functions),
+            (&mut self.mappings, mappings),
+        ] {
+            for &i in &chosen.order {
+                carried[i] = true;
+            }
+        }
+    }
+
+    /// Entries past the zero entry that no output carries.
+    fn missing(&self) -> usize {
+        [&self.locations, &self.functions, &self.mappings]
+            .iter()
+            .map(|carried| carried.iter().skip(1).filter(|&&c| !c).count())
+            .sum()
+    }
 }
 
 /// Which dictionary entries of one table go into one pprof, and their pprof ids.
@@ -411,10 +484,14 @@ impl<'a, 'd> Builder<'a, 'd> {
         scope_attributes: &'a [KeyValue],
         whole_scope: bool,
         report: &mut Report,
+        carried: Option<&mut Carried>,
     ) -> Result<pprof::Profile, MappingError> {
         let d = self.dict.d;
         let first = &profiles[0];
         let (locations, functions, mappings) = self.select(profiles, at)?;
+        if let Some(carried) = carried {
+            carried.mark(&locations, &functions, &mappings);
+        }
 
         let mut out = pprof::Profile::default();
         // Tables count against the output cap too: a split payload repeats in every output the
@@ -486,12 +563,12 @@ impl<'a, 'd> Builder<'a, 'd> {
                 );
             }
         }
-        for kv in scope_attributes {
-            if kv.key == semconv::DEFAULT_SAMPLE_TYPE
-                && let Some(name) = self.dict.string_value(kv.value.as_ref())
-            {
-                out.default_sample_type = self.text(name);
-            }
+        if let Some(name) = self
+            .dict
+            .scope_attribute(scope_attributes, semconv::DEFAULT_SAMPLE_TYPE)
+            .and_then(|value| self.dict.string_value(Some(value)))
+        {
+            out.default_sample_type = self.text(name);
         }
         out.string_table = self.strings.into_values();
         let string_bytes: u64 = out
@@ -676,7 +753,12 @@ impl<'a, 'd> Builder<'a, 'd> {
     ) -> Result<(Vec<pprof::ValueType>, Vec<usize>), MappingError> {
         let m = profiles.len();
         let recorded = whole_scope
-            .then(|| recorded_order(scope_attributes))
+            .then(|| {
+                recorded_order(
+                    self.dict
+                        .scope_attribute(scope_attributes, semconv::SAMPLE_TYPE_ORDER),
+                )
+            })
             .flatten();
         // pprotel writes `[]` and one Profile without a sample type for a pprof that has none.
         if recorded.as_deref() == Some(&[])
@@ -909,12 +991,9 @@ impl<'a, 'd> Builder<'a, 'd> {
     }
 }
 
-/// The `pprof.scope.sample_type_order` attribute, if present and made of non-negative ints.
-fn recorded_order(attributes: &[KeyValue]) -> Option<Vec<usize>> {
-    let kv = attributes
-        .iter()
-        .find(|kv| kv.key == semconv::SAMPLE_TYPE_ORDER)?;
-    let Some(Value::ArrayValue(array)) = kv.value.as_ref()?.value.as_ref() else {
+/// The `pprof.scope.sample_type_order` value, if present and made of non-negative ints.
+fn recorded_order(value: Option<&AnyValue>) -> Option<Vec<usize>> {
+    let Some(Value::ArrayValue(array)) = value?.value.as_ref() else {
         return None;
     };
     array
