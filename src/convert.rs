@@ -67,11 +67,13 @@ pub struct TranslateOptions {
 }
 
 impl TranslateOptions {
-    /// Caps what a translation may produce at `bytes` in both directions. The command line
-    /// passes its decompression cap, so that it never writes a profile it would refuse to read.
-    pub fn max_output(mut self, bytes: u64) -> Self {
-        self.to_otlp.max_output = bytes;
-        self.to_pprof.max_output = bytes;
+    /// Caps the memory a translation's output may take, in both directions, at what decoding
+    /// may take for a payload of `max_decompressed` bytes ([`crate::footprint::MAX_RATIO`] times
+    /// it): the command line passes its decompression cap, so one limit bounds both steps.
+    pub fn for_decompression_cap(mut self, max_decompressed: u64) -> Self {
+        let bytes = max_decompressed.saturating_mul(crate::footprint::MAX_RATIO);
+        self.to_otlp.max_memory = bytes;
+        self.to_pprof.max_memory = bytes;
         self
     }
 }

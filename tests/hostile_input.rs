@@ -5,6 +5,7 @@
 //! here too; crashes found by the fuzz targets (fuzz/) become tests in this file.
 
 use std::io::Write;
+use std::mem::size_of;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -568,7 +569,7 @@ fn one_deep_stack_shared_by_many_samples_is_refused_past_the_output_cap() {
     assert!(message.starts_with(prefix), "{message}");
     assert!(
         message.ends_with(
-            "]: the translated profile would be larger than 8000000 bytes, the most pprotel reads back (raise the limit with --max-decompressed-size)"
+            "]: the translated profile would take more than 128000000 bytes of memory (the limit is 16 times --max-decompressed-size)"
         ),
         "{message}"
     );
@@ -578,9 +579,11 @@ fn one_deep_stack_shared_by_many_samples_is_refused_past_the_output_cap() {
         .unwrap()
         .parse()
         .unwrap();
+    // Each pprof sample takes 80 KB (10 000 ids of 8 bytes): 128 MB are reached near sample
+    // 1600 of 10 000.
     assert!(
-        (700..800).contains(&index),
-        "refused near 8 MB of location ids (800 samples of 10 000), not at sample {index}"
+        (1500..1700).contains(&index),
+        "refused near 128 MB of location ids, not at sample {index}"
     );
     assert_eq!(dir.entries(), ["deep.otlp"]);
 }
@@ -591,11 +594,15 @@ fn the_output_cap_counts_every_split_output() {
     let mut data = shared_deep_stack(1000, 1);
     let scope = data.resource_profiles[0].scope_profiles[0].clone();
     data.resource_profiles[0].scope_profiles = vec![scope; 3];
-    let fits = |max_output| otlp_to_pprof_with(&data, &ToPprofOptions { max_output });
-    // Per output: 1000 locations (2 bytes each), one sample (2 + 1000 ids + 1 value), strings.
-    let one_output = 2 * 1000 + (2 + 1000 + 1) + 18;
-    assert!(fits(3 * one_output + 1000).is_ok());
-    let path = output_too_large_path(fits(2 * one_output + 1000).unwrap_err());
+    let fits = |max_memory| otlp_to_pprof_with(&data, &ToPprofOptions { max_memory });
+    // Per output: 1000 locations, one sample of 1000 ids and one value, a few strings.
+    let one_output = 1000 * size_of::<pprotel::pprof::Location>()
+        + size_of::<pprotel::pprof::Sample>()
+        + 1001 * 8
+        + 100;
+    let one_output = one_output as u64;
+    assert!(fits(3 * one_output + 10_000).is_ok());
+    let path = output_too_large_path(fits(2 * one_output + 10_000).unwrap_err());
     assert!(path.starts_with("dictionary.location_table["), "{path}");
 }
 
@@ -610,7 +617,7 @@ fn timestamped_values_multiply_into_samples_only_up_to_the_output_cap() {
     let err = otlp_to_pprof_with(
         &data,
         &ToPprofOptions {
-            max_output: 10_000_000,
+            max_memory: 10_000_000,
         },
     )
     .unwrap_err();
@@ -647,7 +654,7 @@ fn one_attribute_repeated_in_a_sample_expands_only_up_to_the_output_cap() {
     let err = otlp_to_pprof_with(
         &data,
         &ToPprofOptions {
-            max_output: 10_000_000,
+            max_memory: 10_000_000,
         },
     )
     .unwrap_err();
@@ -671,8 +678,9 @@ fn many_sample_types_times_many_labels_are_refused_past_the_output_cap() {
             b.str_label(&format!("k{l}"), "v");
         }
     }
+    // Each pprof sample becomes 1000 OTLP samples of about 4 KB (1000 attribute indices).
     let limited = ToOtlpOptions {
-        max_output: 2_500_000,
+        max_memory: 10_000_000,
         ..ToOtlpOptions::default()
     };
     let err = pprof_to_otlp(&b.p, &limited).unwrap_err();
@@ -884,4 +892,73 @@ fn a_sample_frame_with_the_reserved_location_id_0_is_refused() {
         err.to_string(),
         "sample[0].location_id[0]: no location with id 0"
     );
+}
+
+/// OTLP with one resource attribute whose value nests `levels` array values.
+fn nested_attribute(levels: usize) -> otlp::ProfilesData {
+    let mut value = AnyValue {
+        value: Some(Value::IntValue(1)),
+    };
+    for _ in 0..levels {
+        value = AnyValue {
+            value: Some(Value::ArrayValue(pprotel::otlp::common::ArrayValue {
+                values: vec![value],
+            })),
+        };
+    }
+    otlp::ProfilesData {
+        resource_profiles: vec![otlp::ResourceProfiles {
+            resource: Some(pprotel::otlp::resource::Resource {
+                attributes: vec![pprotel::otlp::common::KeyValue {
+                    key: "k".into(),
+                    value: Some(value),
+                    key_strindex: 0,
+                }],
+                ..Default::default()
+            }),
+            ..Default::default()
+        }],
+        dictionary: None,
+    }
+}
+
+/// Found while checking what `otlp_roundtrip` asserts: protobuf allows 100 nested messages,
+/// JSON allowed 128 JSON levels, which is only ~42 nested array values (an object and an array
+/// each). Payloads nesting 43 to 48 read as protobuf, but their JSON, written by pprotel, did
+/// not read back. Both now stop at the same message depth.
+#[test]
+fn json_and_protobuf_accept_the_same_nesting() {
+    use pprotel::otlp::json::{Style, from_json, to_json};
+    // ProfilesData > ResourceProfiles > Resource > KeyValue > AnyValue: depth 4, then two per
+    // array level: 48 levels reach protobuf's 100.
+    let deepest = nested_attribute(48);
+    let bytes = pprotel::otlp::encode_protobuf(&deepest);
+    let decoded = pprotel::otlp::decode_protobuf(&bytes).expect("48 levels decode");
+    let json = to_json(&decoded, Style::Compact);
+    let back = from_json(&json).expect("and so does their JSON");
+    assert_eq!(back, decoded);
+
+    let too_deep = nested_attribute(49);
+    let bytes = pprotel::otlp::encode_protobuf(&too_deep);
+    let err = pprotel::otlp::decode_protobuf(&bytes).unwrap_err();
+    assert!(err.to_string().contains("recursion limit reached"), "{err}");
+    let err = from_json(&to_json(&too_deep, Style::Compact)).unwrap_err();
+    assert!(
+        err.to_string().ends_with("(recursion limit exceeded)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_deepest_json_reads_within_a_worker_thread_stack() {
+    // Batch conversions read JSON on rayon workers, whose stacks are smaller than the main
+    // thread's; the nesting limit must leave room on them (checked here in a debug build, whose
+    // frames are the largest).
+    let json =
+        pprotel::otlp::json::to_json(&nested_attribute(48), pprotel::otlp::json::Style::Pretty);
+    let reader = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || pprotel::otlp::json::from_json(&json).is_ok())
+        .unwrap();
+    assert!(reader.join().unwrap());
 }

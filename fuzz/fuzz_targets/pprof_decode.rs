@@ -25,6 +25,6 @@ fuzz_target!(|data: &[u8]| {
             Target::Pprof(Container::Raw)
         }
     };
-    let options = TranslateOptions::default().max_output(pprotel_fuzz::MAX_OUTPUT);
+    let options = TranslateOptions::default().for_decompression_cap(pprotel_fuzz::MAX_DECOMPRESSED);
     let _ = convert::translate(decoded, target, &options);
 });

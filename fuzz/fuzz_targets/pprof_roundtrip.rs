@@ -1,4 +1,5 @@
-//! Any bytes as raw pprof. Whatever decodes and translates must survive
+//! Any bytes as raw pprof. The fast decoder and the field-by-field one must agree. Whatever
+//! decodes and translates must survive
 //! pprof → OTLP → protobuf bytes → OTLP → pprof with no semantic difference (`compare_pprof`
 //! empty), nothing reported as unrepresentable, and OTLP bytes that decode again.
 #![no_main]
@@ -6,8 +7,19 @@
 use libfuzzer_sys::fuzz_target;
 use pprotel::otlp::{self, mapping};
 use pprotel::{pprof, roundtrip};
+use prost::Message;
 
 fuzz_target!(|data: &[u8]| {
+    // The fast pprof decoder (over the whole slice) and the field-by-field one it falls back to
+    // must agree on every input: same profile, or both refuse.
+    let fast = <pprof::Profile as Message>::decode(data);
+    let mut slow = pprof::Profile::default();
+    let slow_result = slow.merge(data);
+    match (&fast, &slow_result) {
+        (Ok(fast), Ok(())) => assert!(*fast == slow, "the two pprof decoders disagree"),
+        (Err(_), Err(_)) => {}
+        (fast, slow) => panic!("one pprof decoder refuses: fast {fast:?}, field by field {slow:?}"),
+    }
     let Ok(original) = pprof::decode(data) else {
         return;
     };

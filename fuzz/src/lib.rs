@@ -8,21 +8,21 @@ use pprotel::otlp::model::ProfilesData;
 /// run allocate the CLI's default gigabyte.
 pub const MAX_DECOMPRESSED: u64 = 1 << 20;
 
-/// Cap on what one translation may produce while fuzzing, for the same reason.
-pub const MAX_OUTPUT: u64 = 1 << 22;
+/// Cap on the memory one translation's output may take while fuzzing, for the same reason.
+pub const MAX_MEMORY: u64 = 1 << 24;
 
-/// pprof → OTLP under [`MAX_OUTPUT`].
+/// pprof → OTLP under [`MAX_MEMORY`].
 pub fn to_otlp_options() -> ToOtlpOptions {
     ToOtlpOptions {
-        max_output: MAX_OUTPUT,
+        max_memory: MAX_MEMORY,
         ..ToOtlpOptions::default()
     }
 }
 
-/// OTLP → pprof under [`MAX_OUTPUT`].
+/// OTLP → pprof under [`MAX_MEMORY`].
 pub fn to_pprof_options() -> ToPprofOptions {
     ToPprofOptions {
-        max_output: MAX_OUTPUT,
+        max_memory: MAX_MEMORY,
     }
 }
 

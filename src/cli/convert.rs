@@ -60,8 +60,8 @@ pub struct Args {
     /// need a byte-exact copy.
     #[arg(long)]
     original_payload: bool,
-    /// Refuse inputs that decompress to more than this many bytes, and conversions whose output
-    /// would be larger (see "Limits" in docs/cli.md).
+    /// Refuse inputs that decompress to more than this many bytes; decoding and the translated
+    /// output may each take 16 times it in memory (see "Limits" in docs/cli.md).
     #[arg(long, default_value_t = pprotel::input::DEFAULT_MAX_DECOMPRESSED, value_name = "BYTES")]
     max_decompressed_size: u64,
     /// Parallel conversions in batch mode (default: one per core).
@@ -243,7 +243,7 @@ fn convert_one(args: &Args, source: &Source, destination: &Destination) -> anyho
         },
         ..TranslateOptions::default()
     }
-    .max_output(args.max_decompressed_size);
+    .for_decompression_cap(args.max_decompressed_size);
     let (outputs, report) =
         convert::translate(decoded, target, &options).with_context(|| name.clone())?;
     if !report.is_empty() {

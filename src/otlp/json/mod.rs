@@ -21,8 +21,9 @@
 //!
 //! Output is written straight into a byte buffer in field-number order, so it is deterministic
 //! and cheap for multi-megabyte profiles. Input is read with serde_json's streaming deserializer
-//! into the prost types directly (no intermediate `serde_json::Value`), keeping serde_json's
-//! nesting limit (128 JSON levels) as the guard against hostile nesting.
+//! into the prost types directly (no intermediate `serde_json::Value`). Hostile nesting is
+//! stopped at 100 nested messages, protobuf decoding's limit, so that whatever pprotel reads as
+//! protobuf it also reads back from JSON; values under unknown keys are skipped iteratively.
 
 mod read;
 mod write;

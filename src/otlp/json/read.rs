@@ -32,6 +32,10 @@ pub(super) fn profiles_data(bytes: &[u8]) -> Result<ProfilesData, JsonError> {
         ..Cx::default()
     };
     let mut de = serde_json::Deserializer::from_slice(bytes);
+    // serde_json's own limit (128 JSON levels) is replaced by one on message nesting that
+    // matches protobuf decoding, so that every payload pprotel reads as protobuf it also reads
+    // back from its JSON form (an object and an array per level made 128 too few).
+    de.disable_recursion_limit();
     let visitor = MsgVisitor::<ProfilesData> {
         cx: &cx,
         null_ok: false,
@@ -50,7 +54,14 @@ struct Cx {
     /// Memory the decoded messages may still take (see `crate::footprint`): `{}` is two bytes
     /// of JSON but a whole struct in memory.
     memory_left: std::cell::Cell<u64>,
+    /// How many messages enclose the one being read (the top level is at 0).
+    depth: std::cell::Cell<usize>,
 }
+
+/// The deepest message nesting read, as in protobuf decoding (prost's recursion limit). It also
+/// bounds the reader's own recursion: every level of JSON nesting the reader descends into is
+/// a message or an array of them.
+const MAX_MESSAGE_DEPTH: usize = 100;
 
 enum Segment {
     Field(&'static str),
@@ -684,6 +695,13 @@ impl<'de, T: Message> Visitor<'de> for MsgVisitor<'_, T> {
             )));
         }
         self.cx.memory_left.set(left - size);
+        let depth = self.cx.depth.get();
+        if depth > MAX_MESSAGE_DEPTH {
+            return Err(A::Error::custom(format_args!(
+                "messages nest deeper than {MAX_MESSAGE_DEPTH} levels (recursion limit exceeded)"
+            )));
+        }
+        self.cx.depth.set(depth + 1);
         let mut message = T::default();
         while let Some(known) = map.next_key_seed(FieldName(T::FIELDS))? {
             match known {
@@ -699,6 +717,7 @@ impl<'de, T: Message> Visitor<'de> for MsgVisitor<'_, T> {
                 }
             }
         }
+        self.cx.depth.set(depth);
         Ok(Some(message))
     }
 

@@ -18,11 +18,13 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Default cap on what one translation may produce, in encoded bytes: the default decompression
-/// cap, so that pprotel never writes a profile it would refuse to read back. Without a cap a
-/// small input could demand an enormous output: pprof repeats a sample's whole stack where OTLP
-/// refers to a shared one, so one deep stack referenced by many samples multiplies out.
-pub const DEFAULT_MAX_OUTPUT: u64 = crate::input::DEFAULT_MAX_DECOMPRESSED;
+/// Default cap on the memory one translation's output may take: what decoding a payload of the
+/// default decompression cap may take (`crate::footprint`), so that translating is bounded like
+/// decoding. Without a cap a small input could demand an enormous output: pprof repeats a
+/// sample's whole stack where OTLP refers to a shared one, so one deep stack referenced by many
+/// samples multiplies out.
+pub const DEFAULT_MAX_MEMORY: u64 =
+    crate::input::DEFAULT_MAX_DECOMPRESSED * crate::footprint::MAX_RATIO;
 
 /// A profile could not be translated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -98,23 +100,23 @@ pub enum MappingError {
         /// What is wrong.
         what: String,
     },
-    /// The translated profile would encode to more than the output cap; `path` is the input
-    /// element whose translation crossed it. Checked before allocating, so a small hostile
-    /// input fails fast instead of exhausting memory.
+    /// The translated profile would take more memory than the cap; `path` is the input element
+    /// whose translation crossed it. Checked before allocating, so a small hostile input fails
+    /// fast instead of exhausting memory.
     #[error(
-        "{path}: the translated profile would be larger than {limit} bytes, the most pprotel reads back (raise the limit with --max-decompressed-size)"
+        "{path}: the translated profile would take more than {limit} bytes of memory (the limit is {ratio} times --max-decompressed-size)",
+        ratio = crate::footprint::MAX_RATIO
     )]
     OutputTooLarge {
         /// The input element being translated when the cap was crossed.
         path: String,
-        /// The cap in bytes.
+        /// The cap in bytes of memory.
         limit: u64,
     },
 }
 
-/// What a translation has produced so far, measured as a lower bound of its encoded size, against
-/// the cap. A lower bound (every element counted at its smallest encoding) so that a profile is
-/// refused only when its encoding certainly exceeds the cap.
+/// The memory a translation's output has taken so far (its structs, ids, values, labels and
+/// strings, as laid out in memory), against the cap.
 pub(crate) struct Budget {
     used: Cell<u64>,
     limit: u64,

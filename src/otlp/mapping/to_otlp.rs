@@ -6,6 +6,8 @@
 //! Tables keep pprof order (mapping/location/function i → index i+1, unreferenced entries
 //! included); stacks are deduplicated, as they have no identity in pprof.
 
+use std::mem::size_of;
+
 use prost::Message;
 
 use super::interner::{FastMap, Interner};
@@ -26,17 +28,17 @@ pub struct ToOtlpOptions {
     /// The original pprof bytes, carried in `profiles[0].original_payload` (format `"pprof"`)
     /// for consumers that need a byte-exact copy.
     pub original_payload: Option<Vec<u8>>,
-    /// Cap on the encoded size of the samples produced ([`super::DEFAULT_MAX_OUTPUT`] by
+    /// Cap on the memory the samples produced may take ([`super::DEFAULT_MAX_MEMORY`] by
     /// default): a pprof sample becomes one OTLP sample per sample type, each carrying all its
     /// labels, so many types times many labels would multiply out.
-    pub max_output: u64,
+    pub max_memory: u64,
 }
 
 impl Default for ToOtlpOptions {
     fn default() -> Self {
         ToOtlpOptions {
             original_payload: None,
-            max_output: super::DEFAULT_MAX_OUTPUT,
+            max_memory: super::DEFAULT_MAX_MEMORY,
         }
     }
 }
@@ -215,7 +217,7 @@ impl<'a> Translator<'a> {
 
         let order = sample_type_order(src.sample_type.len());
         let mut profiles = self.profiles(&order)?;
-        let budget = Budget::new(options.max_output);
+        let budget = Budget::new(options.max_memory);
         let stack_table = self.samples(&order, &location_ids, &mut profiles, &budget)?;
         let profile_attributes = self.profile_attributes()?;
         for profile in &mut profiles {
@@ -431,8 +433,9 @@ impl<'a> Translator<'a> {
             let stack_index = stacks.intern_ref(stack.as_slice()) as i32;
             attribute_indices.clear();
             self.labels(j, &sample.label, &mut label_cache, &mut attribute_indices)?;
-            // Per OTLP sample at least: its tag and length, one value, one byte per attribute.
-            let per_type = 3 + attribute_indices.len() as u64;
+            // Per OTLP sample: the struct, its one value, its attribute indices.
+            let per_type = (size_of::<Sample>() + size_of::<i64>()) as u64
+                + (size_of::<i32>() * attribute_indices.len()) as u64;
             budget.spend(per_type.saturating_mul(order.len() as u64), || {
                 format!("sample[{j}]")
             })?;

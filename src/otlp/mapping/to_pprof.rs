@@ -5,6 +5,8 @@
 //! pprof with one sample type per Profile. Any other scope becomes one pprof per Profile:
 //! unaligned samples are never mixed. What pprof cannot carry is counted in a [`Report`].
 
+use std::mem::size_of;
+
 use super::interner::{FastMap, Interner};
 use super::labels::{DecodedLabel, decode_value};
 use super::to_otlp::sample_type_order;
@@ -51,16 +53,16 @@ impl PprofOutput {
 /// Choices for OTLP → pprof.
 #[derive(Debug, Clone)]
 pub struct ToPprofOptions {
-    /// Cap on the encoded size of all pprof profiles produced ([`super::DEFAULT_MAX_OUTPUT`] by
+    /// Cap on the memory all pprof profiles produced may take ([`super::DEFAULT_MAX_MEMORY`] by
     /// default): pprof repeats a sample's stack and labels where OTLP refers to shared ones, so a
     /// small OTLP input can describe a huge pprof.
-    pub max_output: u64,
+    pub max_memory: u64,
 }
 
 impl Default for ToPprofOptions {
     fn default() -> Self {
         ToPprofOptions {
-            max_output: super::DEFAULT_MAX_OUTPUT,
+            max_memory: super::DEFAULT_MAX_MEMORY,
         }
     }
 }
@@ -102,7 +104,7 @@ pub fn otlp_to_pprof_with(
     );
     report_envelope(data, &dict, &mut report)?;
     let whole_dictionary = groups.len() == 1;
-    let budget = Budget::new(options.max_output);
+    let budget = Budget::new(options.max_memory);
     let mut carried = (!whole_dictionary).then(|| Carried::new(dict.d));
     let outputs = groups
         .into_iter()
@@ -495,15 +497,17 @@ impl<'a, 'd> Builder<'a, 'd> {
         // Tables count against the output cap too: a split payload repeats in every output the
         // entries its samples share.
         for (n, &i) in mappings.order.iter().enumerate() {
-            self.budget
-                .spend(2, || format!("dictionary.mapping_table[{i}]"))?;
+            self.budget.spend(size_of::<pprof::Mapping>() as u64, || {
+                format!("dictionary.mapping_table[{i}]")
+            })?;
             out.mapping.push(self.mapping(i, n as u64 + 1, report)?);
         }
         for (n, &i) in functions.order.iter().enumerate() {
             let f = &d.function_table[i];
             let path = |field: &str| format!("dictionary.function_table[{i}].{field}");
-            self.budget
-                .spend(2, || format!("dictionary.function_table[{i}]"))?;
+            self.budget.spend(size_of::<pprof::Function>() as u64, || {
+                format!("dictionary.function_table[{i}]")
+            })?;
             out.function.push(pprof::Function {
                 id: n as u64 + 1,
                 name: self.string(f.name_strindex, || path("name_strindex"))?,
@@ -515,8 +519,10 @@ impl<'a, 'd> Builder<'a, 'd> {
         }
         for (n, &i) in locations.order.iter().enumerate() {
             let lines = d.location_table[i].lines.len() as u64;
+            let memory =
+                size_of::<pprof::Location>() as u64 + size_of::<pprof::Line>() as u64 * lines;
             self.budget
-                .spend(2 + 2 * lines, || format!("dictionary.location_table[{i}]"))?;
+                .spend(memory, || format!("dictionary.location_table[{i}]"))?;
             out.location
                 .push(self.location(i, n as u64 + 1, &functions, &mappings, report)?);
         }
@@ -565,7 +571,11 @@ impl<'a, 'd> Builder<'a, 'd> {
             out.default_sample_type = self.text(name);
         }
         out.string_table = self.strings.into_values();
-        let string_bytes: u64 = out.string_table.iter().map(|s| 2 + s.len() as u64).sum();
+        let string_bytes: u64 = out
+            .string_table
+            .iter()
+            .map(|s| (size_of::<Vec<u8>>() + s.len()) as u64)
+            .sum();
         self.budget
             .spend(string_bytes, || at.profile(0) + " (string table)")?;
         Ok(out)
@@ -826,9 +836,11 @@ impl<'a, 'd> Builder<'a, 'd> {
                 (v, n) if profiles.len() == 1 && v == n && v > 1 => v as u64,
                 _ => 1,
             };
-            // Per pprof sample at least: tag and length, a byte per location id and per value,
-            // two bytes per label.
-            let per_sample = 2 + location_id.len() as u64 + order.len().max(1) as u64 + 2 * labels;
+            // Per pprof sample: the struct, its location ids, values and labels.
+            let per_sample = (size_of::<pprof::Sample>()
+                + size_of::<u64>() * location_id.len()
+                + size_of::<i64>() * order.len().max(1)) as u64
+                + size_of::<pprof::Label>() as u64 * labels;
             self.budget
                 .spend(copies.saturating_mul(per_sample), sample_path)?;
             let mut label = Vec::with_capacity(labels as usize);
