@@ -29,7 +29,8 @@ add() {
     for file in "$@"; do
         [ -f "$file" ] || continue
         [ "$(wc -c <"$file")" -le "$max_len" ] || continue
-        cp "$file" "$here/corpus/$target/seed-$(basename "$file")"
+        # cat, not cp: the shared corpus is read-only and cp would keep that mode.
+        cat "$file" >"$here/corpus/$target/seed-$(basename "$file")"
     done
 }
 

@@ -962,3 +962,46 @@ fn the_deepest_json_reads_within_a_worker_thread_stack() {
         .unwrap();
     assert!(reader.join().unwrap());
 }
+
+#[test]
+fn outputs_get_the_usual_mode_and_a_replaced_file_keeps_its_own() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(raw) = corpus_pprof_raw() else {
+        return;
+    };
+    let dir = Dir::new();
+    dir.write("in.pb", &raw);
+    // What any program creating a file here gets: 0666 less the umask (inherited by the child).
+    let usual = dir.write("usual", b"");
+    let mode = |name: &str| {
+        std::fs::metadata(dir.path(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o7777
+    };
+    let out = dir.run(&["convert", "in.pb", "-o", "new.otlp"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        mode("new.otlp"),
+        mode(usual.file_name().unwrap().to_str().unwrap())
+    );
+    dir.write("private.otlp", b"old");
+    std::fs::set_permissions(
+        dir.path("private.otlp"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let out = dir.run(&["convert", "in.pb", "-o", "private.otlp"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(std::fs::read(dir.path("private.otlp")).unwrap(), b"old");
+    assert_eq!(mode("private.otlp"), 0o600);
+}

@@ -65,16 +65,17 @@ pub fn write_atomically(outputs: &[(PathBuf, &[u8])]) -> anyhow::Result<()> {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
-        let mut file = tempfile::Builder::new()
-            .prefix(".pprotel-")
-            .tempfile_in(dir)
-            .with_context(|| {
-                format!(
-                    "{}: cannot create a temporary file in {}",
-                    path.display(),
-                    dir.display()
-                )
-            })?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".pprotel-");
+        #[cfg(unix)]
+        builder.permissions(output_permissions(path));
+        let mut file = builder.tempfile_in(dir).with_context(|| {
+            format!(
+                "{}: cannot create a temporary file in {}",
+                path.display(),
+                dir.display()
+            )
+        })?;
         file.write_all(bytes)
             .with_context(|| format!("{}: cannot write", path.display()))?;
         pending.push((file, path));
@@ -84,6 +85,16 @@ pub fn write_atomically(outputs: &[(PathBuf, &[u8])]) -> anyhow::Result<()> {
             .with_context(|| format!("{}: cannot write", path.display()))?;
     }
     Ok(())
+}
+
+/// The mode for a new output: that of the file it replaces, else the usual 0666 less the umask
+/// (applied by the system when the file is created). A temporary file alone would be 0600: other
+/// users could no longer read what they read before, and a replaced file would lose its mode.
+#[cfg(unix)]
+fn output_permissions(path: &Path) -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
+    std::fs::Permissions::from_mode(mode)
 }
 
 /// Writes to stdout, refusing binary data when stdout is a terminal.
