@@ -51,7 +51,7 @@ trap 'rm -rf "$tmp"' EXIT
 tool="$tmp/pprotel-interop"
 
 # The checks this script runs, in order; known-differences.txt may name only these.
-checks="convert-otlp convert-pprof check-pprof string-equal check-otlp convert-otlp-json check-otlp-json json-agree validate-agrees"
+checks="convert-otlp convert-pprof check-pprof string-equal check-otlp convert-otlp-json check-otlp-json json-agree pdata-json-agrees validate-agrees"
 
 declare -A known=()
 if [ -f "$known_file" ]; then
@@ -227,6 +227,12 @@ for f in "$corpus"/pprof/*; do
         attempt json-agree "$name" "$tool" json-agree "$d/x.json" "$d/x.pb" || true
     else
         skip json-agree "$name" "convert-otlp and convert-otlp-json"
+    fi
+    # pdata's JSON of pprotel's OTLP reads back in pprotel as the same data.
+    if [ $have_otlp -eq 1 ] && timeout "$limit" "$tool" pdata-json "$d/x.pb" "$d/pdata.json" >/dev/null 2>&1; then
+        attempt pdata-json-agrees "$name" "$pprotel" diff "$d/x.pb" "$d/pdata.json" || true
+    else
+        skip pdata-json-agrees "$name" "convert-otlp or pdata-json"
     fi
 
     # d. pprotel's validator against the profcheck rules, on pprotel's OTLP and,

@@ -1,7 +1,7 @@
 //! The third-party corpus: every pprof round trips with semantic equality and yields
 //! conformant OTLP; every older-schema OTLP file is refused with a message naming the schema.
 
-use pprotel::convert::{self, Decoded, ReadOptions};
+use pprotel::convert::{self, ReadOptions};
 use pprotel::otlp::mapping::{ToOtlpOptions, otlp_to_pprof, pprof_to_otlp};
 use pprotel::otlp::validate::{self, CheckOptions};
 use pprotel::roundtrip::compare_pprof;
@@ -9,19 +9,11 @@ use pprotel::validate::Rule;
 
 use crate::util;
 
-fn decode_pprof(path: &std::path::Path) -> pprotel::pprof::Profile {
-    let bytes = std::fs::read(path).unwrap();
-    match convert::decode(bytes, &ReadOptions::default()) {
-        Ok((_, Decoded::Pprof(p))) => p,
-        other => panic!("{}: not a pprof: {other:?}", util::name(path)),
-    }
-}
-
 #[test]
 fn every_corpus_pprof_round_trips_through_otlp_with_semantic_equality() {
     let files = util::corpus_files("pprof");
     for path in &files {
-        let original = decode_pprof(path);
+        let original = util::decode_pprof(path);
         let data = pprof_to_otlp(&original, &ToOtlpOptions::default())
             .unwrap_or_else(|e| panic!("{}: {e}", util::name(path)));
         let translated = otlp_to_pprof(&data).unwrap();
@@ -53,7 +45,7 @@ fn every_corpus_pprof_round_trips_through_otlp_with_semantic_equality() {
 fn every_otlp_written_for_the_corpus_satisfies_the_conformance_rules() {
     let options = CheckOptions::default();
     for path in util::corpus_files("pprof") {
-        let pprof = decode_pprof(&path);
+        let pprof = util::decode_pprof(&path);
         let data = pprof_to_otlp(&pprof, &ToOtlpOptions::default()).unwrap();
         for violation in validate::check(&data, &options) {
             let nameless_input = violation.rule == Rule::FunctionWithoutName
@@ -107,7 +99,7 @@ fn otlp_written_for_the_corpus_has_no_unreferenced_strings() {
         ..CheckOptions::default()
     };
     for path in util::corpus_files("pprof") {
-        let data = pprof_to_otlp(&decode_pprof(&path), &ToOtlpOptions::default()).unwrap();
+        let data = pprof_to_otlp(&util::decode_pprof(&path), &ToOtlpOptions::default()).unwrap();
         let orphan_strings: Vec<String> = validate::check(&data, &options)
             .into_iter()
             .filter(|v| v.rule == Rule::Orphan && v.path.starts_with("dictionary.string_table"))

@@ -11,18 +11,6 @@ use pprotel::roundtrip::{dump_otlp, dump_pprof};
 use crate::build::PprofBuilder;
 use crate::util;
 
-fn decode(path: &std::path::Path) -> Profile {
-    let raw = std::fs::read(path).unwrap();
-    let payload =
-        pprotel::input::read_payload(raw, None, pprotel::input::DEFAULT_MAX_DECOMPRESSED).unwrap();
-    pprotel::pprof::decode(&payload.bytes).unwrap()
-}
-
-/// A corpus pprof by file name; `None` (skip) when the corpus is absent.
-fn corpus_pprof(name: &str) -> Option<Profile> {
-    Some(decode(&util::corpus_dir()?.join("pprof").join(name)))
-}
-
 /// pprotel's OTLP for `p`, with the scope version (pprotel's own version) fixed so that the
 /// snapshots do not change with every release.
 fn translated(p: &Profile) -> ProfilesData {
@@ -38,7 +26,7 @@ const NO_MAPPINGS: &str = "google-pprof__internal_driver_testdata_go.nomappings.
 
 #[test]
 fn snapshot_two_stacks_pprof() {
-    let Some(p) = corpus_pprof(TWO_STACKS) else {
+    let Some(p) = util::corpus_pprof(TWO_STACKS) else {
         return;
     };
     insta::assert_snapshot!(dump_pprof(&p));
@@ -46,7 +34,7 @@ fn snapshot_two_stacks_pprof() {
 
 #[test]
 fn snapshot_two_stacks_otlp() {
-    let Some(p) = corpus_pprof(TWO_STACKS) else {
+    let Some(p) = util::corpus_pprof(TWO_STACKS) else {
         return;
     };
     insta::assert_snapshot!(dump_otlp(&translated(&p)));
@@ -54,7 +42,7 @@ fn snapshot_two_stacks_otlp() {
 
 #[test]
 fn snapshot_four_sample_types_without_mappings_pprof() {
-    let Some(p) = corpus_pprof(NO_MAPPINGS) else {
+    let Some(p) = util::corpus_pprof(NO_MAPPINGS) else {
         return;
     };
     insta::assert_snapshot!(dump_pprof(&p));
@@ -62,7 +50,7 @@ fn snapshot_four_sample_types_without_mappings_pprof() {
 
 #[test]
 fn snapshot_four_sample_types_without_mappings_otlp() {
-    let Some(p) = corpus_pprof(NO_MAPPINGS) else {
+    let Some(p) = util::corpus_pprof(NO_MAPPINGS) else {
         return;
     };
     insta::assert_snapshot!(dump_otlp(&translated(&p)));
@@ -78,7 +66,7 @@ fn every_corpus_profile_dumps_identically_after_a_round_trip() {
             continue;
         }
         let name = util::name(&path);
-        let p = decode(&path);
+        let p = util::decode_pprof(&path);
         let data = pprof_to_otlp(&p, &ToOtlpOptions::default()).unwrap();
         let back = otlp_to_pprof(&data).unwrap().outputs.remove(0).pprof;
         assert!(

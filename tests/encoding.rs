@@ -3,7 +3,6 @@
 //! would read. Checked on every corpus pprof and on generated data that reaches the varint and
 //! length boundaries (one-, two- and three-byte lengths, negative `int32`s, empty fields).
 
-use pprotel::convert::{self, Decoded, ReadOptions};
 use pprotel::otlp::common::any_value::Value;
 use pprotel::otlp::common::{AnyValue, ArrayValue, InstrumentationScope, KeyValue};
 use pprotel::otlp::encode_protobuf;
@@ -20,19 +19,11 @@ use prost::Message;
 
 use crate::util;
 
-fn decode_pprof(path: &std::path::Path) -> pprotel::pprof::Profile {
-    let bytes = std::fs::read(path).unwrap();
-    match convert::decode(bytes, &ReadOptions::default()) {
-        Ok((_, Decoded::Pprof(p))) => p,
-        other => panic!("{}: not a pprof: {other:?}", util::name(path)),
-    }
-}
-
 #[test]
 fn otlp_of_every_corpus_pprof_encodes_exactly_as_prost() {
     let files = util::corpus_files("pprof");
     for path in &files {
-        let pprof = decode_pprof(path);
+        let pprof = util::decode_pprof(path);
         let original_payload = Some(std::fs::read(path).unwrap());
         for options in [
             ToOtlpOptions::default(),
@@ -65,7 +56,7 @@ fn pprof_samples_decode_alike_packed_and_unpacked() {
     use prost::encoding::{WireType, encode_key, encode_varint};
     let files = util::corpus_files("pprof");
     for path in files.iter().take(4) {
-        let pprof = decode_pprof(path);
+        let pprof = util::decode_pprof(path);
         let packed = pprof.encode_to_vec();
         assert_eq!(pprotel::pprof::decode(&packed).unwrap(), pprof);
         let mut unpacked = pprof.clone();

@@ -18,20 +18,12 @@ use crate::util;
 fn corpus() -> &'static [(String, ProfilesData)] {
     static CORPUS: OnceLock<Vec<(String, ProfilesData)>> = OnceLock::new();
     CORPUS.get_or_init(|| {
-        util::corpus_files("pprof")
-            .into_iter()
-            .map(|path| {
-                let raw = std::fs::read(&path).unwrap();
-                let payload = pprotel::input::read_payload(
-                    raw,
-                    None,
-                    pprotel::input::DEFAULT_MAX_DECOMPRESSED,
-                )
-                .unwrap();
-                let p = pprotel::pprof::decode(&payload.bytes).unwrap();
-                let data = pprof_to_otlp(&p, &ToOtlpOptions::default())
-                    .unwrap_or_else(|e| panic!("{}: {e}", util::name(&path)));
-                (util::name(&path), data)
+        util::corpus_pprofs()
+            .iter()
+            .map(|(name, p)| {
+                let data = pprof_to_otlp(p, &ToOtlpOptions::default())
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                (name.clone(), data)
             })
             .collect()
     })

@@ -1,40 +1,16 @@
 //! Semantic comparison of pprof profiles: what is information (and must be reported, exactly
 //! once, at a precise path) and what is encoding (and must never be reported).
 
-use std::sync::OnceLock;
-
 use pprotel::pprof::{Function, Label, Location, Profile, ValueType};
 use pprotel::roundtrip::{Difference, DifferenceKind, compare_pprof, semantically_equal};
 
 use crate::util;
 
-/// Every corpus pprof, decoded once for all tests of this module.
-fn corpus() -> &'static [(String, Profile)] {
-    static CORPUS: OnceLock<Vec<(String, Profile)>> = OnceLock::new();
-    CORPUS.get_or_init(|| {
-        util::corpus_files("pprof")
-            .into_iter()
-            .map(|path| {
-                let raw = std::fs::read(&path).unwrap();
-                let payload = pprotel::input::read_payload(
-                    raw,
-                    None,
-                    pprotel::input::DEFAULT_MAX_DECOMPRESSED,
-                )
-                .unwrap_or_else(|e| panic!("{}: {e}", util::name(&path)));
-                let profile = pprotel::pprof::decode(&payload.bytes)
-                    .unwrap_or_else(|e| panic!("{}: {e}", util::name(&path)));
-                (util::name(&path), profile)
-            })
-            .collect()
-    })
-}
-
 /// A profile for tests that need one; `None` (skip) only when the corpus is absent.
 fn some_profile(pick: impl Fn(&Profile) -> bool) -> Option<&'static (String, Profile)> {
-    let found = corpus().iter().find(|(_, p)| pick(p));
+    let found = util::corpus_pprofs().iter().find(|(_, p)| pick(p));
     assert!(
-        found.is_some() || corpus().is_empty(),
+        found.is_some() || util::corpus_pprofs().is_empty(),
         "no corpus profile fits"
     );
     found
@@ -163,7 +139,7 @@ fn reverse_tables(p: &Profile) -> Profile {
 
 #[test]
 fn every_corpus_profile_equals_itself() {
-    for (name, p) in corpus() {
+    for (name, p) in util::corpus_pprofs() {
         assert_equal(name, "itself", p, p);
         assert_equal(name, "a clone", p, &p.clone());
     }
@@ -171,7 +147,7 @@ fn every_corpus_profile_equals_itself() {
 
 #[test]
 fn renumbered_ids_are_not_information() {
-    for (name, p) in corpus() {
+    for (name, p) in util::corpus_pprofs() {
         let q = renumber_ids(p);
         assert_equal(name, "ids renumbered", p, &q);
         assert_equal(name, "ids renumbered (reversed roles)", &q, p);
@@ -180,7 +156,7 @@ fn renumbered_ids_are_not_information() {
 
 #[test]
 fn string_table_layout_and_duplicates_are_not_information() {
-    for (name, p) in corpus() {
+    for (name, p) in util::corpus_pprofs() {
         let q = permute_strings(p);
         assert_ne!(p.string_table, q.string_table);
         assert_equal(name, "string table permuted with duplicates", p, &q);
@@ -190,14 +166,14 @@ fn string_table_layout_and_duplicates_are_not_information() {
 
 #[test]
 fn table_order_is_not_information() {
-    for (name, p) in corpus() {
+    for (name, p) in util::corpus_pprofs() {
         assert_equal(name, "tables reversed", p, &reverse_tables(p));
     }
 }
 
 #[test]
 fn all_encoding_changes_at_once_are_not_information() {
-    for (name, p) in corpus() {
+    for (name, p) in util::corpus_pprofs() {
         let q = reverse_tables(&permute_strings(&renumber_ids(p)));
         assert_equal(name, "renumbered, permuted, reversed", p, &q);
     }
@@ -230,7 +206,7 @@ fn absent_period_type_equals_empty_period_type() {
 #[test]
 fn label_order_across_keys_is_not_information() {
     let mut applied = 0;
-    for (name, p) in corpus() {
+    for (name, p) in util::corpus_pprofs() {
         let mut q = p.clone();
         let mut changed = false;
         for s in &mut q.sample {
@@ -245,7 +221,7 @@ fn label_order_across_keys_is_not_information() {
         }
     }
     assert!(
-        applied > 0 || corpus().is_empty(),
+        applied > 0 || util::corpus_pprofs().is_empty(),
         "no sample with two label keys"
     );
 }
@@ -255,7 +231,7 @@ fn references_to_identical_duplicate_entries_are_interchangeable() {
     // Both profiles hold function k twice (the copy under a new id); in the actual one, a
     // location names the copy instead of the original. Content is the same everywhere.
     let mut applied = 0;
-    for (name, p) in corpus()
+    for (name, p) in util::corpus_pprofs()
         .iter()
         .filter(|(_, p)| p.location.len() < MUTATION_MAX_LOCATIONS)
     {
@@ -280,7 +256,7 @@ fn references_to_identical_duplicate_entries_are_interchangeable() {
         );
         applied += 1;
     }
-    assert!(applied > 0 || corpus().is_empty());
+    assert!(applied > 0 || util::corpus_pprofs().is_empty());
 }
 
 #[test]
@@ -366,7 +342,7 @@ const MUTATION_MAX_LOCATIONS: usize = 5_000;
 /// returns `None` where the profile lacks the field) and asserts the comparison reports exactly
 /// the wanted differences, in order.
 fn assert_mutation(what: &str, mutate: impl Fn(&mut Profile, &mut Profile) -> Option<Vec<Want>>) {
-    let profiles = corpus()
+    let profiles = util::corpus_pprofs()
         .iter()
         .filter(|(_, p)| p.location.len() < MUTATION_MAX_LOCATIONS);
     assert_mutation_on(profiles, what, mutate);
@@ -396,7 +372,7 @@ fn assert_mutation_on<'a>(
         );
     }
     assert!(
-        applied > 0 || corpus().is_empty(),
+        applied > 0 || util::corpus_pprofs().is_empty(),
         "{what}: no corpus profile has the field"
     );
 }
@@ -442,7 +418,7 @@ fn used_function(p: &Profile) -> Option<usize> {
 #[test]
 fn one_change_in_the_largest_profile_is_one_difference() {
     let largest = || {
-        corpus()
+        util::corpus_pprofs()
             .iter()
             .max_by_key(|(_, p)| p.location.len())
             .into_iter()
@@ -848,7 +824,7 @@ fn mutated_sample_type_is_reported() {
 #[test]
 fn swapped_samples_are_reported_at_both_positions() {
     let mut applied = 0;
-    for (name, p) in corpus() {
+    for (name, p) in util::corpus_pprofs() {
         let Some(j) = (1..p.sample.len()).find(|&j| p.sample[j] != p.sample[0]) else {
             continue;
         };
@@ -873,7 +849,7 @@ fn swapped_samples_are_reported_at_both_positions() {
         );
         applied += 1;
     }
-    assert!(applied > 0 || corpus().is_empty());
+    assert!(applied > 0 || util::corpus_pprofs().is_empty());
 }
 
 #[test]
@@ -960,7 +936,7 @@ fn changed_function_in_reordered_table_pairs_by_id() {
     // Tables reversed, ids kept: the renamed function pairs with its old self by id. (With the
     // ids renumbered too, nothing says which entry it was: that reads as one function lost and
     // another added, by design.)
-    let small = corpus()
+    let small = util::corpus_pprofs()
         .iter()
         .filter(|(_, p)| p.location.len() < MUTATION_MAX_LOCATIONS);
     let mut applied = 0;
@@ -979,7 +955,7 @@ fn changed_function_in_reordered_table_pairs_by_id() {
         assert_differences(&format!("{name}: renamed, reversed"), p, &b, &wants);
         applied += 1;
     }
-    assert!(applied > 0 || corpus().is_empty());
+    assert!(applied > 0 || util::corpus_pprofs().is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1029,7 +1005,7 @@ fn dangling_mapping_and_function_ids_are_reported_with_markers() {
 
 #[test]
 fn out_of_range_string_indices_are_reported_with_markers() {
-    for (name, p) in corpus() {
+    for (name, p) in util::corpus_pprofs() {
         let mut b = p.clone();
         map_string_indices(&mut b, &mut |i| i + 1_000_000);
         b.default_sample_type = -5;

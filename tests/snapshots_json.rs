@@ -14,13 +14,7 @@ fn otlp_json(profile: &pprotel::pprof::Profile) -> String {
 }
 
 fn corpus_json(name: &str) -> Option<String> {
-    let bytes = std::fs::read(util::corpus_dir()?.join("pprof").join(name)).unwrap();
-    let Ok((_, pprotel::convert::Decoded::Pprof(p))) =
-        pprotel::convert::decode(bytes, &Default::default())
-    else {
-        panic!("{name}: not a pprof");
-    };
-    Some(otlp_json(&p))
+    Some(otlp_json(&util::corpus_pprof(name)?))
 }
 
 /// The hand-built CPU profile: two sample types, inline frames, string and numeric labels,

@@ -38,3 +38,30 @@ pub fn corpus_files(sub: &str) -> Vec<PathBuf> {
 pub fn name(path: &std::path::Path) -> String {
     path.file_name().unwrap().to_string_lossy().into_owned()
 }
+
+/// Decodes a pprof file (gzip, zstd or raw), panicking with the file's name when it is not a
+/// valid pprof.
+pub fn decode_pprof(path: &std::path::Path) -> pprotel::pprof::Profile {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", name(path)));
+    match pprotel::convert::decode(bytes, &Default::default()) {
+        Ok((_, pprotel::convert::Decoded::Pprof(p))) => p,
+        other => panic!("{}: not a pprof: {other:?}", name(path)),
+    }
+}
+
+/// Every corpus pprof with its file name, in name order, decoded once per test run.
+pub fn corpus_pprofs() -> &'static [(String, pprotel::pprof::Profile)] {
+    static CORPUS: std::sync::OnceLock<Vec<(String, pprotel::pprof::Profile)>> =
+        std::sync::OnceLock::new();
+    CORPUS.get_or_init(|| {
+        corpus_files("pprof")
+            .iter()
+            .map(|path| (name(path), decode_pprof(path)))
+            .collect()
+    })
+}
+
+/// The corpus pprof named `file`, or `None` (the caller skips) when there is no corpus.
+pub fn corpus_pprof(file: &str) -> Option<pprotel::pprof::Profile> {
+    Some(decode_pprof(&corpus_dir()?.join("pprof").join(file)))
+}

@@ -112,7 +112,7 @@ mod pprof {
     #[test]
     fn every_corpus_pprof_is_valid() {
         for path in util::corpus_files("pprof") {
-            let profile = decode(&path);
+            let profile = util::decode_pprof(&path);
             let violations = pprotel::pprof::validate::check(&profile);
             let rendered: Vec<String> = violations.iter().map(ToString::to_string).collect();
             assert!(rendered.is_empty(), "{}: {rendered:#?}", util::name(&path));
@@ -128,22 +128,13 @@ mod pprof {
         else {
             return;
         };
-        let mut profile = decode(&path);
+        let mut profile = util::decode_pprof(&path);
         let last = profile.sample[0].location_id.len() - 1;
         profile.sample[0].location_id[last] = u64::MAX;
         assert_eq!(
             check(&profile),
             expect(&format!("sample[0].location_id[{last}]"), Rule::UnknownId)
         );
-    }
-
-    fn decode(path: &std::path::Path) -> Profile {
-        let raw = std::fs::read(path).unwrap();
-        let payload =
-            pprotel::input::read_payload(raw, None, pprotel::input::DEFAULT_MAX_DECOMPRESSED)
-                .unwrap_or_else(|e| panic!("{}: {e}", util::name(path)));
-        pprotel::pprof::decode(&payload.bytes)
-            .unwrap_or_else(|e| panic!("{}: {e}", util::name(path)))
     }
 
     #[test]

@@ -95,10 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let skip = std::fs::canonicalize(out_dir)
         .with_context(|| format!("{}: cannot resolve", out_dir.display()))?;
     let jobs = collect_inputs(&args.inputs, &skip)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
-        .build()
-        .context("cannot start worker threads")?;
+    let pool = super::worker_pool(args.jobs)?;
     let results: Vec<anyhow::Result<()>> = pool.install(|| {
         jobs.par_iter()
             .map(|(path, relative)| {

@@ -66,10 +66,7 @@ struct Trip {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
-        .build()
-        .context("cannot start worker threads")?;
+    let pool = super::worker_pool(args.jobs)?;
     let verdicts: Vec<Verdict> = pool.install(|| {
         args.files
             .par_iter()

@@ -31,6 +31,7 @@ commands:
   check-otlp-json FILE...       OTLP JSON: pdata decodes it (unknown fields refused) and the
                                 profcheck rules pass on its protobuf re-encoding
   json-agree JSONFILE PROTOFILE the JSON and the binary file hold the same data for pdata
+  pdata-json IN.pb OUT.json     write pdata's own OTLP JSON of a binary ProfilesData
   conform [-check-dupes] [-check-sample-shapes=BOOL] [-check-orphans] [-json] FILE...
                                 profcheck rules alone (same flags and defaults as the profcheck
                                 CLI), every problem printed on its own indented line; with -json
@@ -95,6 +96,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return perFile(check.CheckOTLPJSON)
 	case "json-agree":
 		return pair(check.JSONAgree)
+	case "pdata-json":
+		return pair(check.WritePdataJSON)
 	case "conform":
 		return runConform(rest, stdout, stderr)
 	case "break":

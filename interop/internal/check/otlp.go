@@ -171,3 +171,20 @@ func firstByteDiff(a, b []byte) int {
 func OneLine(s string) string {
 	return strings.ReplaceAll(s, "\n", "; ")
 }
+
+// WritePdataJSON reads a binary ProfilesData with pdata and writes pdata's own
+// OTLP JSON of it to out, so that pprotel can be asked to read JSON it did not
+// write (pdata moves resource and scope strings into string-table references,
+// for one).
+func WritePdataJSON(in, out string) error {
+	pd, err := ReadOTLP(in)
+	if err != nil {
+		return err
+	}
+	var jm pprofile.JSONMarshaler
+	data, err := jm.MarshalProfiles(pd)
+	if err != nil {
+		return fmt.Errorf("pdata JSONMarshaler: %v", err)
+	}
+	return os.WriteFile(out, data, 0o644)
+}
