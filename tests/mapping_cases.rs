@@ -784,3 +784,27 @@ fn dictionary_entries_no_output_carries_are_reported_when_the_input_splits() {
         )]
     );
 }
+
+/// A string table may hold the same key text at two indices; labels using both are one key to
+/// OTLP, which requires unique attribute keys per sample.
+#[test]
+fn the_same_label_key_at_two_string_indices_is_one_attribute_key() {
+    let mut b = PprofBuilder::cpu();
+    b.sample(&[1], &[1, 1]).str_label("tag", "a");
+    b.p.string_table.push(b"tag".to_vec());
+    let second_key = b.p.string_table.len() as i64 - 1;
+    let value = b.s("b");
+    b.p.sample.last_mut().unwrap().label.push(Label {
+        key: second_key,
+        str: value,
+        num: 0,
+        num_unit: 0,
+    });
+    let data = assert_round_trips(&b.p);
+    let sample = &data.resource_profiles[0].scope_profiles[0].profiles[0].samples[3];
+    assert_eq!(
+        sample.attribute_indices.len(),
+        1,
+        "one attribute for key \"tag\""
+    );
+}

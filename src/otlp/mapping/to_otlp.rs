@@ -464,7 +464,13 @@ impl<'a> Translator<'a> {
         cache: &mut FastMap<pprof::Label, i32>,
         out: &mut Vec<i32>,
     ) -> Result<(), MappingError> {
-        if keys_unique(labels) {
+        // Keys are compared as text (their OTLP string index): a pprof string table may hold
+        // the same key at two indices, and OTLP requires unique keys per sample.
+        let mut keys = Vec::with_capacity(labels.len());
+        for (n, label) in labels.iter().enumerate() {
+            keys.push(self.string(label.key, || format!("sample[{sample}].label[{n}].key"))?);
+        }
+        if keys_unique(&keys) {
             for (n, label) in labels.iter().enumerate() {
                 let index = match cache.get(label) {
                     Some(&index) => index,
@@ -586,15 +592,12 @@ impl<'a> Translator<'a> {
 
 /// Whether no two labels share a key. Pairwise for the few labels a sample usually has; with a
 /// set beyond that, so that a sample with a hostile number of labels costs linear time.
-fn keys_unique(labels: &[pprof::Label]) -> bool {
-    if labels.len() <= 16 {
-        return labels
-            .iter()
-            .enumerate()
-            .all(|(i, a)| labels[..i].iter().all(|b| b.key != a.key));
+fn keys_unique(keys: &[i32]) -> bool {
+    if keys.len() <= 16 {
+        return keys.iter().enumerate().all(|(i, a)| !keys[..i].contains(a));
     }
-    let mut seen: FastMap<i64, ()> = FastMap::default();
-    labels.iter().all(|l| seen.insert(l.key, ()).is_none())
+    let mut seen: FastMap<i32, ()> = FastMap::default();
+    keys.iter().all(|&k| seen.insert(k, ()).is_none())
 }
 
 /// `order[k]` is the pprof sample-type index of OTLP `profiles[k]`: the reference translator's
