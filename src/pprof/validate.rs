@@ -90,6 +90,8 @@ impl<'p> Checker<'p> {
             for (j, &id) in sample.location_id.iter().enumerate() {
                 // Go resolves location ids through a table that includes id 0 when some location
                 // (invalidly) carries it, so 0 is not special here: it resolves iff a location has it.
+                // That location is reported as reserved-id below; the translator goes further and
+                // refuses a frame naming id 0, which it treats as dangling.
                 if !location_ids.contains_key(&id) {
                     self.push(
                         &at.at("location_id", j),
