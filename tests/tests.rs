@@ -1,5 +1,7 @@
 //! The one integration-test binary; each module is one area of behaviour.
 
+/// Generated OTLP payloads for property tests.
+mod arbitrary;
 /// Hand-built pprof and OTLP inputs.
 mod build;
 /// Command-line behaviour.
