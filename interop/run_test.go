@@ -37,10 +37,14 @@ func TestMain(m *testing.M) {
 // OTLP output is the valid fixture (with IN remembered beside it), pprof
 // output is the remembered original, except that inputs named "fail-otlp*"
 // cannot be converted to OTLP and inputs named "lossy*" come back with one
-// sample value changed. It also implements `validate --json`, see fakeValidate.
+// sample value changed. It also implements `validate --json` (see
+// fakeValidate) and `diff A B` (see fakeDiff).
 func fakePprotel(args []string) int {
 	if len(args) > 0 && args[0] == "validate" {
 		return fakeValidate(args[1:])
+	}
+	if len(args) == 3 && args[0] == "diff" {
+		return fakeDiff(args[1], args[2])
 	}
 	if len(args) != 6 || args[0] != "convert" || args[2] != "-o" || args[4] != "--to" {
 		fmt.Fprintf(os.Stderr, "fake pprotel: unexpected arguments %q\n", args)
@@ -107,6 +111,42 @@ func fakePprotel(args []string) int {
 		}
 	default:
 		return fail(fmt.Errorf("unknown --to %s", to))
+	}
+	return 0
+}
+
+// fakeDiff implements `diff A.pb B.json` for the pdata-json-agrees step: A is
+// binary OTLP, B pdata's JSON; exit 0 when pdata reads them as the same data
+// (equal protobuf encodings), 1 when not, 2 when either cannot be read.
+func fakeDiff(pb, js string) int {
+	fail := func(err error) int {
+		fmt.Fprintf(os.Stderr, "fake pprotel: %v\n", err)
+		return 2
+	}
+	bin, err := os.ReadFile(pb)
+	if err != nil {
+		return fail(err)
+	}
+	text, err := os.ReadFile(js)
+	if err != nil {
+		return fail(err)
+	}
+	fromBin, err := (&pprofile.ProtoUnmarshaler{}).UnmarshalProfiles(bin)
+	if err != nil {
+		return fail(err)
+	}
+	fromJSON, err := (&pprofile.JSONUnmarshaler{}).UnmarshalProfiles(text)
+	if err != nil {
+		return fail(err)
+	}
+	a, errA := (&pprofile.ProtoMarshaler{}).MarshalProfiles(fromBin)
+	b, errB := (&pprofile.ProtoMarshaler{}).MarshalProfiles(fromJSON)
+	if errA != nil || errB != nil {
+		return fail(fmt.Errorf("re-encoding: %v %v", errA, errB))
+	}
+	if !bytes.Equal(a, b) {
+		fmt.Println("different")
+		return 1
 	}
 	return 0
 }
@@ -225,8 +265,8 @@ func brokenChecks(t *testing.T) int {
 
 func TestRunAllPassExitsZero(t *testing.T) {
 	code, out := runScript(t, []string{"a.pb.gz", "b.pb.gz"}, "")
-	// 8 checks of cases a and b, 3 of case d per file, plus the variants of a.
-	if want := fmt.Sprintf("%d passed, 0 failed", 22+brokenChecks(t)); code != 0 || lastLine(out) != want {
+	// 9 checks of cases a and b, 3 of case d per file, plus the variants of a.
+	if want := fmt.Sprintf("%d passed, 0 failed", 24+brokenChecks(t)); code != 0 || lastLine(out) != want {
 		t.Fatalf("exit %d, want %q, output:\n%s", code, want, out)
 	}
 	for _, want := range []string{
@@ -260,8 +300,8 @@ func TestRunCaseDCountsEachDisagreementAndHonoursKnownDifferences(t *testing.T) 
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	// 11 per file, less the disagreements; the variants of a.pb.gz pass.
-	want := fmt.Sprintf("%d passed, 3 failed", 3*11-6+brokenChecks(t))
+	// 12 per file, less the disagreements; the variants of a.pb.gz pass.
+	want := fmt.Sprintf("%d passed, 3 failed", 3*12-6+brokenChecks(t))
 	if code != 1 || lastLine(out) != want || !strings.Contains(out, "3 known differences") {
 		t.Errorf("exit %d, last line %q, want %q", code, lastLine(out), want)
 	}
@@ -307,15 +347,16 @@ func TestRunCountsFailuresSkipsAndKnownDifferences(t *testing.T) {
 		"KNOWN string-equal lossy.pb.gz: the fake changes a value [",
 		"1 known differences (listed in known.txt)\n",
 		"SKIP validate-agrees fail-otlp.pb.gz: needs convert-otlp\n",
-		"6 checks skipped because an earlier step failed\n",
+		"SKIP pdata-json-agrees fail-otlp.pb.gz: needs convert-otlp or pdata-json\n",
+		"7 checks skipped because an earlier step failed\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	// a: 11 passed and its variants; fail-otlp: convert-otlp failed, 6
-	// skipped, 2 passed; lossy: string-equal known, 10 passed.
-	if want := fmt.Sprintf("%d passed, 1 failed", 23+brokenChecks(t)); code != 1 || lastLine(out) != want {
+	// a: 12 passed and its variants; fail-otlp: convert-otlp failed, 7
+	// skipped, 2 passed; lossy: string-equal known, 11 passed.
+	if want := fmt.Sprintf("%d passed, 1 failed", 25+brokenChecks(t)); code != 1 || lastLine(out) != want {
 		t.Errorf("exit %d, last line %q, want %q", code, lastLine(out), want)
 	}
 	if t.Failed() {
@@ -325,7 +366,7 @@ func TestRunCountsFailuresSkipsAndKnownDifferences(t *testing.T) {
 
 func TestRunShowsTheStringDiffOfAnUnlistedLoss(t *testing.T) {
 	code, out := runScript(t, []string{"lossy.pb.gz"}, "")
-	if code != 1 || lastLine(out) != fmt.Sprintf("%d passed, 1 failed", 10+brokenChecks(t)) ||
+	if code != 1 || lastLine(out) != fmt.Sprintf("%d passed, 1 failed", 11+brokenChecks(t)) ||
 		!strings.Contains(out, "FAIL string-equal lossy.pb.gz: ") || !strings.Contains(out, "\n    - ") {
 		t.Fatalf("exit %d, output:\n%s", code, out)
 	}
