@@ -59,6 +59,13 @@ pub enum InputError {
         /// The cap in bytes.
         limit: u64,
     },
+    /// The input itself is larger than the cap: an uncompressed payload may no more exceed it
+    /// than a decompressed one (and the command line reads no file or pipe past it).
+    #[error("input is larger than {limit} bytes (raise the limit with --max-decompressed-size)")]
+    InputTooLarge {
+        /// The cap in bytes.
+        limit: u64,
+    },
     /// The compressed stream is damaged or truncated.
     #[error("corrupt {compression} stream: {source}")]
     Corrupt {
@@ -101,7 +108,8 @@ pub fn read_payload(
     })
 }
 
-/// Sniffs the compression from the magic bytes and inflates under `limit`.
+/// Sniffs the compression from the magic bytes and inflates under `limit`; uncompressed input
+/// is held to the same `limit`.
 pub fn decompress(raw: Vec<u8>, limit: u64) -> Result<(Vec<u8>, Compression), InputError> {
     if raw.is_empty() {
         return Err(InputError::Empty);
@@ -126,6 +134,9 @@ pub fn decompress(raw: Vec<u8>, limit: u64) -> Result<(Vec<u8>, Compression), In
             read_capped(decoder, limit, "zstd", raw.len())?,
             Compression::Zstd,
         ));
+    }
+    if raw.len() as u64 > limit {
+        return Err(InputError::InputTooLarge { limit });
     }
     Ok((raw, Compression::None))
 }
@@ -259,6 +270,16 @@ mod tests {
             matches!(err, InputError::TooLarge { limit: 1000, .. }),
             "{err}"
         );
+    }
+
+    #[test]
+    fn uncompressed_input_is_held_to_the_cap_too() {
+        let err = decompress(vec![0x0a; 1001], 1000).unwrap_err();
+        assert!(
+            matches!(err, InputError::InputTooLarge { limit: 1000 }),
+            "{err}"
+        );
+        assert!(decompress(vec![0x0a; 1000], 1000).is_ok());
     }
 
     #[test]

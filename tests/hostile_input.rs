@@ -1005,3 +1005,140 @@ fn outputs_get_the_usual_mode_and_a_replaced_file_keeps_its_own() {
     assert_ne!(std::fs::read(dir.path("private.otlp")).unwrap(), b"old");
     assert_eq!(mode("private.otlp"), 0o600);
 }
+
+/// The cap holds for input that is not compressed too, and for every command that reads
+/// profiles: a raw payload larger than `--max-decompressed-size` is refused before it is
+/// decoded (and never read further than the cap from its file).
+#[test]
+fn an_uncompressed_input_over_the_cap_is_refused_by_every_command() {
+    let Some(raw) = corpus_pprof_raw() else {
+        return;
+    };
+    let dir = Dir::new();
+    dir.write("in.pb", &raw);
+    let too_large =
+        "in.pb: input is larger than 1000 bytes (raise the limit with --max-decompressed-size)";
+    assert_eq!(
+        convert_refused(&dir, "in.pb", &["--max-decompressed-size", "1000"]),
+        too_large
+    );
+    let cap = ["--max-decompressed-size", "1000"];
+    for command in [&["dump", "in.pb"][..], &["diff", "in.pb", "in.pb"]] {
+        let args = [command, &cap[..]].concat();
+        assert_eq!(refused(&dir.run(&args)), too_large, "{command:?}");
+    }
+    // The batch-style commands report per file on stdout and exit 2.
+    let validate = dir.run(&["validate", "in.pb", "--max-decompressed-size", "1000"]);
+    assert_eq!(validate.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&validate.stderr).trim_end(),
+        format!("pprotel: error: {too_large}")
+    );
+    let roundtrip = dir.run(&["roundtrip", "in.pb", "--max-decompressed-size", "1000"]);
+    assert_eq!(roundtrip.status.code(), Some(2));
+    let first_line = String::from_utf8_lossy(&roundtrip.stdout)
+        .lines()
+        .next()
+        .map(str::to_owned);
+    assert_eq!(
+        first_line,
+        Some(format!("ERROR     {too_large}")),
+        "the file is named once"
+    );
+    // At the cap itself, the input is read.
+    let exact = raw.len().to_string();
+    let at_cap = dir.run(&["validate", "in.pb", "--max-decompressed-size", &exact]);
+    assert!(
+        at_cap.status.success(),
+        "{}",
+        String::from_utf8_lossy(&at_cap.stderr)
+    );
+    assert_eq!(dir.entries(), ["in.pb"]);
+}
+
+/// A directory with nothing to convert is most likely a wrong path: an error, not a silent
+/// success, and the output directory the run would have made is not left behind.
+#[test]
+fn an_input_directory_without_files_is_refused_and_leaves_no_output_directory() {
+    let dir = Dir::new();
+    std::fs::create_dir(dir.path("empty")).unwrap();
+    let message = refused(&dir.run(&["convert", "empty", "-o", "out"]));
+    assert_eq!(message, "empty: no files to convert");
+    assert_eq!(dir.entries(), ["empty"]);
+    // An output directory that was already there stays.
+    std::fs::create_dir(dir.path("out")).unwrap();
+    refused(&dir.run(&["convert", "empty", "-o", "out"]));
+    assert_eq!(dir.entries(), ["empty", "out"]);
+}
+
+/// A directory where a profile is expected is refused by name by the commands that read one
+/// profile.
+#[test]
+fn a_directory_as_the_input_of_dump_validate_and_diff_is_refused() {
+    let dir = Dir::new();
+    std::fs::create_dir(dir.path("d")).unwrap();
+    assert_eq!(refused(&dir.run(&["dump", "d"])), "d: is a directory");
+    assert_eq!(refused(&dir.run(&["diff", "d", "d"])), "d: is a directory");
+    let validate = dir.run(&["validate", "d"]);
+    assert_eq!(validate.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&validate.stderr).trim_end(),
+        "pprotel: error: d: is a directory"
+    );
+    assert_eq!(dir.entries(), ["d"]);
+}
+
+/// Reports go to stdout through writes that can fail: a full disk is an error (exit 2, one
+/// line), not a panic (exit 101); a reader that closed the pipe (`| head`) ends the run quietly.
+#[test]
+fn reports_to_a_full_disk_or_a_closed_pipe_do_not_panic() {
+    let Some(raw) = corpus_pprof_raw() else {
+        return;
+    };
+    let dir = Dir::new();
+    dir.write("a.pb", &raw);
+    let mut changed = pprotel::pprof::decode(&raw).unwrap();
+    changed.sample[0].value[0] += 1;
+    dir.write("b.pb", &prost::Message::encode_to_vec(&changed));
+    let commands: [&[&str]; 5] = [
+        &["diff", "a.pb", "b.pb"],
+        &["diff", "--json", "a.pb", "b.pb"],
+        &["roundtrip", "a.pb", "b.pb"],
+        &["validate", "a.pb", "b.pb"],
+        &["dump", "a.pb"],
+    ];
+    let full = std::fs::File::create("/dev/full");
+    for args in commands {
+        if let Ok(full) = &full {
+            let out = Command::new(env!("CARGO_BIN_EXE_pprotel"))
+                .args(args)
+                .current_dir(dir.0.path())
+                .stdout(full.try_clone().unwrap())
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{args:?} into /dev/full: {stderr}"
+            );
+            assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pprotel"))
+            .args(args)
+            .current_dir(dir.0.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.code() == Some(0) || out.status.code() == Some(1),
+            "{args:?} into a closed pipe: {:?} {stderr}",
+            out.status
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

@@ -42,3 +42,33 @@ fn zstd_gzip_and_raw_inputs_decode_alike() {
     assert_eq!(decode(zst), from_gzip);
     assert_eq!(decode(raw), from_gzip);
 }
+
+/// Two profiles written one after the other decode as one protobuf message whose later scalars
+/// win; google/pprof refuses them ("concatenated profiles detected") when a `time_nanos`
+/// follows a nonzero one, and so does pprotel. A `time_nanos` after a zero one is not that.
+#[test]
+fn concatenated_profiles_are_refused_as_google_pprof_refuses_them() {
+    let mut first = crate::build::PprofBuilder::cpu().p;
+    first.time_nanos = 1_700_000_000_000_000_000;
+    let mut second = first.clone();
+    second.time_nanos = 1_700_000_000_000_000_042;
+    let concatenated = [first.encode_to_vec(), second.encode_to_vec()].concat();
+    match pprotel::pprof::decode(&concatenated) {
+        Err(
+            e @ pprotel::pprof::DecodeError::Concatenated {
+                first: 1_700_000_000_000_000_000,
+            },
+        ) => {
+            assert_eq!(
+                e.to_string(),
+                "concatenated profiles detected: time_nanos appears again after the nonzero value 1700000000000000000"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+
+    first.time_nanos = 0;
+    let after_zero = [first.encode_to_vec(), second.encode_to_vec()].concat();
+    let decoded = pprotel::pprof::decode(&after_zero).unwrap();
+    assert_eq!(decoded.time_nanos, second.time_nanos);
+}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use rayon::prelude::*;
 
-use pprotel::convert::{self, Decoded, ReadOptions, Target, TranslateOptions};
+use pprotel::convert::{self, Decoded, Target, TranslateOptions};
 use pprotel::input::Format;
 use pprotel::otlp::json::Style;
 use pprotel::otlp::mapping::ToOtlpOptions;
@@ -60,10 +60,8 @@ pub struct Args {
     /// need a byte-exact copy.
     #[arg(long)]
     original_payload: bool,
-    /// Refuse inputs that decompress to more than this many bytes; decoding and the translated
-    /// output may each take 16 times it in memory (see "Limits" in docs/cli.md).
-    #[arg(long, default_value_t = pprotel::input::DEFAULT_MAX_DECOMPRESSED, value_name = "BYTES")]
-    max_decompressed_size: u64,
+    #[command(flatten)]
+    limit: super::InputLimit,
     /// Parallel conversions in batch mode (default: one per core).
     #[arg(short, long)]
     jobs: Option<usize>,
@@ -89,12 +87,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Some(out_dir) = args.output.as_deref() else {
         bail!("several inputs need -o DIRECTORY");
     };
+    let created = !out_dir.exists();
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("{}: cannot create directory", out_dir.display()))?;
     // Never read the outputs back as inputs when the output directory is inside an input one.
     let skip = std::fs::canonicalize(out_dir)
         .with_context(|| format!("{}: cannot resolve", out_dir.display()))?;
     let jobs = collect_inputs(&args.inputs, &skip)?;
+    if jobs.is_empty() {
+        // An empty tree is most likely a wrong path: say so rather than succeed at nothing, and
+        // leave no output directory behind that this run made.
+        if created {
+            let _ = std::fs::remove_dir(out_dir);
+        }
+        let inputs: Vec<String> = args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        bail!("{}: no files to convert", inputs.join(", "));
+    }
     let pool = super::worker_pool(args.jobs)?;
     let results: Vec<anyhow::Result<()>> = pool.install(|| {
         jobs.par_iter()
@@ -200,13 +212,10 @@ enum Destination {
 
 fn convert_one(args: &Args, source: &Source, destination: &Destination) -> anyhow::Result<()> {
     let name = source.display();
-    let bytes = source.read()?;
+    let bytes = source.read(args.limit.bytes)?;
     let original = args.original_payload.then(|| bytes.clone());
-    let read = ReadOptions {
-        from: args.from.map(Format::from),
-        max_decompressed: args.max_decompressed_size,
-    };
-    let (_, decoded) = convert::decode(bytes, &read).with_context(|| name.clone())?;
+    let (_, decoded) = convert::decode(bytes, &args.limit.read_options(args.from))
+        .with_context(|| name.clone())?;
     let named_file = match destination {
         Destination::File(path) => Some(path.as_path()),
         _ => None,
@@ -240,7 +249,7 @@ fn convert_one(args: &Args, source: &Source, destination: &Destination) -> anyho
         },
         ..TranslateOptions::default()
     }
-    .for_decompression_cap(args.max_decompressed_size);
+    .for_decompression_cap(args.limit.bytes);
     let (outputs, report) =
         convert::translate(decoded, target, &options).with_context(|| name.clone())?;
     if !report.is_empty() {

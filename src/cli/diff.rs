@@ -1,13 +1,13 @@
 //! `pprotel diff A B`: semantic differences between two profiles of any formats.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use serde_json::json;
 
-use pprotel::convert::{self, ReadOptions};
+use pprotel::convert;
 use pprotel::roundtrip::{Difference, DifferenceKind};
 
 use super::compare;
@@ -47,6 +47,8 @@ pub struct Args {
     /// Colour the unified diff: auto (when stdout is a terminal), always, never.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    #[command(flatten)]
+    limit: super::InputLimit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -63,8 +65,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let read = |path: &PathBuf| -> anyhow::Result<convert::Decoded> {
         let source = Source::parse(Some(path));
         let name = source.display();
-        let (_, decoded) =
-            convert::decode(source.read()?, &ReadOptions::default()).with_context(|| name)?;
+        let (_, decoded) = convert::decode(
+            source.read(args.limit.bytes)?,
+            &args.limit.read_options(None),
+        )
+        .with_context(|| name)?;
         Ok(decoded)
     };
     let (a, b) = (read(&args.a)?, read(&args.b)?);
@@ -72,6 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     found.extend(compare::differences(&pair, args.strict));
     let (name_a, name_b) = (args.a.display().to_string(), args.b.display().to_string());
 
+    let mut out = std::io::stdout().lock();
     if args.json {
         let counts: serde_json::Map<String, serde_json::Value> = compare::counts(&found)
             .into_iter()
@@ -84,30 +90,42 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "counts": counts,
             "differences": found.iter().map(compare::difference_json).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else if found.is_empty() {
-        println!("{name_a} and {name_b} are semantically equal");
+        writeln!(out, "{name_a} and {name_b} are semantically equal")?;
     } else {
-        print_report(&args, &name_a, &name_b, &found, &pair);
+        print_report(&mut out, &args, &name_a, &name_b, &found, &pair)?;
     }
     Ok(ExitCode::from(if found.is_empty() { 0 } else { 1 }))
 }
 
-fn print_report(args: &Args, a: &str, b: &str, found: &[Difference], pair: &compare::Pair) {
+fn print_report(
+    out: &mut impl Write,
+    args: &Args,
+    a: &str,
+    b: &str,
+    found: &[Difference],
+    pair: &compare::Pair,
+) -> anyhow::Result<()> {
     let counts = compare::counts(found)
         .into_iter()
         .map(|(k, n)| format!("{n} {}", k.replace('_', " ")))
         .collect::<Vec<_>>()
         .join(", ");
-    println!("{a} and {b} differ: {} differences ({counts})", found.len());
+    writeln!(
+        out,
+        "{a} and {b} differ: {} differences ({counts})",
+        found.len()
+    )?;
     for d in found.iter().take(args.max) {
-        println!("  {d}");
+        writeln!(out, "  {d}")?;
     }
     if found.len() > args.max {
-        println!(
+        writeln!(
+            out,
             "  … and {} more (--max, or --json for all)",
             found.len() - args.max
-        );
+        )?;
     }
     let only_encoding_or_translation = found.iter().all(|d| {
         matches!(
@@ -116,7 +134,7 @@ fn print_report(args: &Args, a: &str, b: &str, found: &[Difference], pair: &comp
         )
     });
     if args.context == 0 || only_encoding_or_translation {
-        return;
+        return Ok(());
     }
     let (dump_a, dump_b) = compare::dumps(pair);
     let diff = similar::TextDiff::from_lines(&dump_a, &dump_b);
@@ -130,20 +148,26 @@ fn print_report(args: &Args, a: &str, b: &str, found: &[Difference], pair: &comp
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal(),
     };
-    println!();
+    writeln!(out)?;
     let lines: Vec<&str> = unified.lines().collect();
     for line in lines.iter().take(MAX_DIFF_LINES) {
         match (color, line.chars().next()) {
-            (true, Some('+')) if !line.starts_with("+++") => println!("\x1b[32m{line}\x1b[0m"),
-            (true, Some('-')) if !line.starts_with("---") => println!("\x1b[31m{line}\x1b[0m"),
-            (true, Some('@')) => println!("\x1b[36m{line}\x1b[0m"),
-            _ => println!("{line}"),
+            (true, Some('+')) if !line.starts_with("+++") => {
+                writeln!(out, "\x1b[32m{line}\x1b[0m")?
+            }
+            (true, Some('-')) if !line.starts_with("---") => {
+                writeln!(out, "\x1b[31m{line}\x1b[0m")?
+            }
+            (true, Some('@')) => writeln!(out, "\x1b[36m{line}\x1b[0m")?,
+            _ => writeln!(out, "{line}")?,
         }
     }
     if lines.len() > MAX_DIFF_LINES {
-        println!(
+        writeln!(
+            out,
             "… {} more lines of the canonical diff",
             lines.len() - MAX_DIFF_LINES
-        );
+        )?;
     }
+    Ok(())
 }

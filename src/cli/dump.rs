@@ -6,8 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use pprotel::convert::{self, Decoded, ReadOptions};
-use pprotel::input::Format;
+use pprotel::convert::{self, Decoded};
 
 use super::FormatArg;
 use super::files::Source;
@@ -28,16 +27,16 @@ pub struct Args {
     /// Input format, skipping detection.
     #[arg(long, value_enum)]
     from: Option<FormatArg>,
+    #[command(flatten)]
+    limit: super::InputLimit,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let source = Source::parse(args.file.as_deref());
     let name = source.display();
-    let read = ReadOptions {
-        from: args.from.map(Format::from),
-        ..ReadOptions::default()
-    };
-    let (_, decoded) = convert::decode(source.read()?, &read).with_context(|| name)?;
+    let read = args.limit.read_options(args.from);
+    let (_, decoded) =
+        convert::decode(source.read(args.limit.bytes)?, &read).with_context(|| name)?;
     let text = match &decoded {
         Decoded::Pprof(p) => pprotel::roundtrip::dump_pprof(p),
         Decoded::Otlp(d) => pprotel::roundtrip::dump_otlp(d),

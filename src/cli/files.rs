@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use pprotel::input::Format;
+use pprotel::input::{Format, InputError};
 
 /// Where a command reads from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,23 +33,37 @@ impl Source {
         }
     }
 
-    pub fn read(&self) -> anyhow::Result<Vec<u8>> {
-        match self {
-            Source::Stdin => {
-                let mut bytes = Vec::new();
-                std::io::stdin()
-                    .lock()
-                    .read_to_end(&mut bytes)
-                    .context("<stdin>: cannot read")?;
-                Ok(bytes)
-            }
+    /// Reads the whole input, but never more than `limit` bytes and one more: a larger input
+    /// is refused (as the library refuses it, [`InputError::InputTooLarge`]) without being held
+    /// in memory, whether it is a huge file or an endless pipe.
+    pub fn read(&self, limit: u64) -> anyhow::Result<Vec<u8>> {
+        let name = self.display();
+        let mut bytes = Vec::new();
+        let read = match self {
+            Source::Stdin => std::io::stdin()
+                .lock()
+                .take(limit.saturating_add(1))
+                .read_to_end(&mut bytes),
             Source::File(path) => {
                 if path.is_dir() {
-                    bail!("{}: is a directory", path.display());
+                    bail!("{name}: is a directory");
                 }
-                std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))
+                std::fs::File::open(path).and_then(|file| {
+                    // Sized once from the file's length, as std::fs::read does, within the cap.
+                    let len = file
+                        .metadata()
+                        .map_or(0, |m| m.len())
+                        .min(limit.saturating_add(1));
+                    bytes.reserve_exact(usize::try_from(len).unwrap_or(0));
+                    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)
+                })
             }
+        };
+        read.with_context(|| format!("{name}: cannot read"))?;
+        if bytes.len() as u64 > limit {
+            return Err(InputError::InputTooLarge { limit }).context(name);
         }
+        Ok(bytes)
     }
 }
 

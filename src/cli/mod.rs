@@ -69,6 +69,25 @@ impl From<FormatArg> for Format {
     }
 }
 
+/// The input cap, taken by every command that reads profiles.
+#[derive(Debug, Clone, Copy, clap::Args)]
+struct InputLimit {
+    /// Refuse inputs larger than this many bytes, as read or after decompression; decoding and
+    /// a translated output may each take 16 times it in memory (see "Limits" in docs/cli.md).
+    #[arg(long = "max-decompressed-size", default_value_t = pprotel::input::DEFAULT_MAX_DECOMPRESSED, value_name = "BYTES")]
+    bytes: u64,
+}
+
+impl InputLimit {
+    /// How the library should read input under this cap, as `from` (or detected).
+    fn read_options(self, from: Option<FormatArg>) -> pprotel::convert::ReadOptions {
+        pprotel::convert::ReadOptions {
+            from: from.map(Format::from),
+            max_decompressed: self.bytes,
+        }
+    }
+}
+
 /// The threads that check or convert several files at once: `jobs`, or one per core.
 fn worker_pool(jobs: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     use anyhow::Context;

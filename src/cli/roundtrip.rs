@@ -1,6 +1,7 @@
 //! `pprotel roundtrip FILE...`: converts each input to the other format and back, and proves
 //! that nothing was lost (or names exactly what was).
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -52,6 +53,8 @@ pub struct Args {
     /// Parallel checks (default: one per core).
     #[arg(short, long)]
     jobs: Option<usize>,
+    #[command(flatten)]
+    limit: super::InputLimit,
 }
 
 struct Verdict {
@@ -73,9 +76,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map(|path| {
                 let source = Source::parse(Some(path));
                 let file = source.display();
-                let outcome = source
-                    .read()
-                    .and_then(|bytes| trip(bytes, args.via_json).with_context(|| file.clone()));
+                let outcome = source.read(args.limit.bytes).and_then(|bytes| {
+                    trip(bytes, args.via_json, &args.limit.read_options(None))
+                        .with_context(|| file.clone())
+                });
                 Verdict { file, outcome }
             })
             .collect()
@@ -86,16 +90,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .filter(|v| matches!(&v.outcome, Ok(t) if !t.lost.is_empty()))
         .count();
     let lossless = verdicts.len() - errors - lossy;
+    let mut out = std::io::stdout().lock();
     if args.json {
-        print_json(&verdicts, lossless, lossy, errors)?;
+        print_json(&mut out, &verdicts, lossless, lossy, errors)?;
     } else {
         for v in &verdicts {
-            print_text(v, args.max);
+            print_text(&mut out, v, args.max)?;
         }
-        println!(
+        writeln!(
+            out,
             "{} files: {lossless} lossless, {lossy} lost information, {errors} errors",
             verdicts.len()
-        );
+        )?;
     }
     Ok(ExitCode::from(if errors > 0 {
         2
@@ -107,8 +113,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Decodes, converts to the other format and back through bytes, and compares.
-fn trip(bytes: Vec<u8>, via_json: bool) -> anyhow::Result<Trip> {
-    let (format, decoded) = convert::decode(bytes, &ReadOptions::default())?;
+/// Both decodes, of the input and of the re-encoded pprof, are under the same cap.
+fn trip(bytes: Vec<u8>, via_json: bool, read: &ReadOptions) -> anyhow::Result<Trip> {
+    let (format, decoded) = convert::decode(bytes, read)?;
     let otlp_bytes = |data: &ProfilesData| -> anyhow::Result<ProfilesData> {
         Ok(if via_json {
             otlp_json::from_json(&otlp_json::to_json(data, Style::Compact))?
@@ -118,7 +125,7 @@ fn trip(bytes: Vec<u8>, via_json: bool) -> anyhow::Result<Trip> {
     };
     let pprof_bytes = |p: &pprof::Profile| -> anyhow::Result<pprof::Profile> {
         let gz = pprof::encode(p, Container::Gzip);
-        match convert::decode(gz, &ReadOptions::default())? {
+        match convert::decode(gz, read)? {
             (_, Decoded::Pprof(p)) => Ok(p),
             _ => anyhow::bail!("re-encoded pprof was not read back as pprof"),
         }
@@ -182,9 +189,10 @@ fn part(data: &ProfilesData, r: usize, s: usize, p: Option<usize>) -> ProfilesDa
     }
 }
 
-fn print_text(v: &Verdict, max: usize) {
+/// One verdict. An error already names its file (every failure is given the file as context).
+fn print_text(out: &mut impl Write, v: &Verdict, max: usize) -> anyhow::Result<()> {
     match &v.outcome {
-        Err(e) => println!("ERROR     {}: {e:#}", v.file),
+        Err(e) => writeln!(out, "ERROR     {}", crate::one_line(e))?,
         Ok(trip) => {
             let verdict = if trip.lost.is_empty() {
                 "lossless "
@@ -196,24 +204,27 @@ fn print_text(v: &Verdict, max: usize) {
             } else {
                 format!(" ({} differences)", trip.lost.len())
             };
-            println!("{verdict} {} [{}]{detail}", v.file, trip.format.name());
+            writeln!(out, "{verdict} {} [{}]{detail}", v.file, trip.format.name())?;
             for d in trip.lost.iter().take(max) {
-                println!("            {d}");
+                writeln!(out, "            {d}")?;
             }
             if trip.lost.len() > max {
-                println!("            … and {} more", trip.lost.len() - max);
+                writeln!(out, "            … and {} more", trip.lost.len() - max)?;
             }
             for (what, entry) in trip.not_representable.entries() {
-                println!(
+                writeln!(
+                    out,
                     "            not representable in pprof: {what} ({}×, first at {})",
                     entry.count, entry.first
-                );
+                )?;
             }
         }
     }
+    Ok(())
 }
 
 fn print_json(
+    out: &mut impl Write,
     verdicts: &[Verdict],
     lossless: usize,
     lossy: usize,
@@ -238,6 +249,6 @@ fn print_json(
         "files": files,
         "summary": { "lossless": lossless, "loss": lossy, "errors": errors },
     });
-    println!("{}", serde_json::to_string_pretty(&doc)?);
+    writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     Ok(())
 }

@@ -1,12 +1,13 @@
 //! `pprotel validate`: the pprof validity rules or the OTLP conformance rules, per file.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use rayon::prelude::*;
 use serde_json::json;
 
-use pprotel::convert::{self, Decoded, ReadOptions};
+use pprotel::convert::{self, Decoded};
 use pprotel::input::Format;
 use pprotel::otlp::validate::CheckOptions;
 use pprotel::validate::Violation;
@@ -46,6 +47,8 @@ pub struct Args {
     /// OTLP: do not check sample shapes (profcheck -check-sample-shapes=false).
     #[arg(long)]
     no_sample_shapes: bool,
+    #[command(flatten)]
+    limit: super::InputLimit,
 }
 
 /// The outcome for one file.
@@ -60,17 +63,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         duplicates: args.check_dupes,
         orphans: args.check_orphans,
     };
-    let read = ReadOptions {
-        from: args.from.map(Format::from),
-        ..ReadOptions::default()
-    };
+    let read = args.limit.read_options(args.from);
     let checked: Vec<Checked> = args
         .files
         .par_iter()
         .map(|path| {
             let source = Source::parse(Some(path));
             let name = source.display();
-            let result = source.read().and_then(|bytes| {
+            let result = source.read(args.limit.bytes).and_then(|bytes| {
                 let (format, decoded) =
                     convert::decode(bytes, &read).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
                 let violations = match &decoded {
@@ -88,27 +88,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .iter()
         .filter(|c| matches!(&c.result, Ok((_, v)) if !v.is_empty()))
         .count();
+    let mut out = std::io::stdout().lock();
     if args.json {
-        print_json(&checked)?;
+        print_json(&mut out, &checked)?;
     } else {
         for c in &checked {
             match &c.result {
                 Err(e) => eprintln!("pprotel: error: {e:#}"),
                 Ok((format, violations)) if violations.is_empty() => {
-                    println!("{}: valid {}", c.name, format.name())
+                    writeln!(out, "{}: valid {}", c.name, format.name())?;
                 }
                 Ok((_, violations)) => {
                     for v in violations {
-                        println!("{}: {v} [{}]", c.name, v.rule.name());
+                        writeln!(out, "{}: {v} [{}]", c.name, v.rule.name())?;
                     }
                 }
             }
         }
-        println!(
+        writeln!(
+            out,
             "{} files: {} valid, {invalid} with violations, {errors} unreadable",
             checked.len(),
             checked.len() - invalid - errors
-        );
+        )?;
     }
     Ok(ExitCode::from(if errors > 0 {
         2
@@ -119,7 +121,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }))
 }
 
-fn print_json(checked: &[Checked]) -> anyhow::Result<()> {
+fn print_json(out: &mut impl Write, checked: &[Checked]) -> anyhow::Result<()> {
     let files: Vec<serde_json::Value> = checked
         .iter()
         .map(|c| match &c.result {
@@ -136,7 +138,7 @@ fn print_json(checked: &[Checked]) -> anyhow::Result<()> {
             }),
         })
         .collect();
-    let out = serde_json::to_string_pretty(&json!({ "files": files }))?;
-    println!("{out}");
+    let doc = serde_json::to_string_pretty(&json!({ "files": files }))?;
+    writeln!(out, "{doc}")?;
     Ok(())
 }

@@ -16,8 +16,8 @@
 //! - A value-count mismatch is not reported when `sample_type` is empty: the single
 //!   [`Rule::MissingSampleType`] violation already covers every sample.
 //! - Wire-level checks Go makes while parsing (empty input, a repeated `time_nanos` field that
-//!   reveals concatenated profiles) cannot be seen on a decoded [`Profile`]; they belong to the
-//!   decoder.
+//!   reveals concatenated profiles) cannot be seen on a decoded [`Profile`]: the decoder makes
+//!   them ([`crate::input`] and [`super::decode`]), so such a file is an error, not a violation.
 
 use std::collections::HashMap;
 
