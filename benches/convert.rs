@@ -1,5 +1,6 @@
 //! Throughput of each stage of the pipeline over real corpus profiles: decode (inflate +
-//! protobuf), translate both ways, encode both ways.
+//! protobuf), translate both ways, encode both ways, and the semantic comparison of two equal
+//! copies (pprof and OTLP) that `diff` and `roundtrip` run.
 //! Run: `cargo bench --bench convert`; corpus from `$PPROTEL_CORPUS` or `../shared/corpus`.
 
 use std::path::PathBuf;
@@ -71,6 +72,26 @@ fn stages(c: &mut Criterion) {
                     &convert::TranslateOptions::default(),
                 )
                 .unwrap()
+            })
+        });
+        // The diff engine: two equal copies decoded apart (what `pprotel diff a b` compares,
+        // less reading them), for the budget of about three conversions.
+        let copy = match convert::decode(bytes.clone(), &ReadOptions::default()) {
+            Ok((_, Decoded::Pprof(p))) => p,
+            _ => unreachable!("decoded above"),
+        };
+        group.bench_function(BenchmarkId::new("compare_pprof", "diff"), |b| {
+            b.iter(|| assert!(pprotel::roundtrip::compare_pprof(&profile, &copy).is_empty()))
+        });
+        let otlp_copy = pprotel::otlp::decode_protobuf(&otlp_bytes).unwrap();
+        group.bench_function(BenchmarkId::new("compare_otlp", "diff"), |b| {
+            b.iter(|| {
+                let found = pprotel::roundtrip::compare_otlp(
+                    &otlp,
+                    &otlp_copy,
+                    pprotel::roundtrip::OtlpView::Everything,
+                );
+                assert!(found.is_empty());
             })
         });
         group.finish();

@@ -372,6 +372,34 @@ fn diff_reports_a_changed_sample_value_by_path_with_exit_1() {
     assert_eq!(doc["differences"][0]["path"], "sample[0].value[0]");
 }
 
+/// Colour is for people: the unified diff is coloured with `--color always`, and with the
+/// default `auto` only on a terminal, never in a pipe (as here) or a file.
+#[test]
+fn diff_colours_only_when_asked_or_on_a_terminal() {
+    let Some(pprof) = sample_pprof() else { return };
+    let sb = Sandbox::new();
+    sb.write("a.pb.gz", &pprof);
+    sb.write("b.pb.gz", &mutated_pprof(&pprof));
+    let piped = sb.run(&["diff", "a.pb.gz", "b.pb.gz"]);
+    assert_eq!(piped.status.code(), Some(1));
+    assert!(
+        !piped.stdout.contains(&0x1b),
+        "{}",
+        String::from_utf8_lossy(&piped.stdout)
+    );
+    let always = sb.run(&["diff", "a.pb.gz", "b.pb.gz", "--color", "always"]);
+    let text = String::from_utf8_lossy(&always.stdout);
+    assert!(text.contains("\x1b[31m-sample[0]: values"), "{text}");
+    assert!(text.contains("\x1b[32m+sample[0]: values"), "{text}");
+    // The same report, less the escapes.
+    let plain = text
+        .replace("\x1b[31m", "")
+        .replace("\x1b[32m", "")
+        .replace("\x1b[36m", "")
+        .replace("\x1b[0m", "");
+    assert_eq!(plain, String::from_utf8_lossy(&piped.stdout));
+}
+
 #[test]
 fn diff_strict_reports_encoding_changes_separately() {
     let Some(pprof) = sample_pprof() else { return };
@@ -391,15 +419,102 @@ fn diff_strict_reports_encoding_changes_separately() {
         sb.run(&["diff", "a.pb.gz", "b.pb.gz"]).status.code(),
         Some(0)
     );
+    // The trip through OTLP rebuilds the string table: that, and only that, is reported, as
+    // encoding, and the profiles stay equal.
     let strict = sb.run(&["diff", "--strict", "--json", "a.pb.gz", "b.pb.gz"]);
+    assert_eq!(strict.status.code(), Some(0), "{}", stderr(&strict));
     let doc: serde_json::Value = serde_json::from_slice(&strict.stdout).unwrap();
-    let kinds: Vec<&str> = doc["differences"]
+    assert_eq!(doc["equal"], true, "{doc}");
+    assert_eq!(encoding_paths(&doc), ["string_table"], "{doc}");
+}
+
+/// The (kind, path) of every difference of a `diff --json` report, all of kind encoding.
+fn encoding_paths(doc: &serde_json::Value) -> Vec<String> {
+    doc["differences"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| d["kind"].as_str().unwrap())
-        .collect();
-    assert!(kinds.iter().all(|k| *k == "encoding"), "{doc}");
+        .map(|d| {
+            assert_eq!(d["kind"], "encoding", "{d}");
+            d["path"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+/// Two OTLP payloads with the same content and another dictionary layout (two strings swapped,
+/// every index into them rewritten) are equal; `--strict` names the tables laid out differently.
+#[test]
+fn diff_strict_reports_an_otlp_dictionary_layout_as_encoding() {
+    let Some(pprof) = sample_pprof() else { return };
+    let sb = Sandbox::new();
+    sb.write("a.pb.gz", &pprof);
+    assert!(
+        sb.run(&["convert", "a.pb.gz", "-o", "a.otlp"])
+            .status
+            .success()
+    );
+    let mut data =
+        pprotel::otlp::decode_protobuf(&std::fs::read(sb.path("a.otlp")).unwrap()).unwrap();
+    let swap = |i: i32| match i {
+        1 => 2,
+        2 => 1,
+        other => other,
+    };
+    {
+        let d = data.dictionary.as_mut().unwrap();
+        d.string_table.swap(1, 2);
+        for m in &mut d.mapping_table {
+            m.filename_strindex = swap(m.filename_strindex);
+        }
+        for f in &mut d.function_table {
+            f.name_strindex = swap(f.name_strindex);
+            f.system_name_strindex = swap(f.system_name_strindex);
+            f.filename_strindex = swap(f.filename_strindex);
+        }
+        for a in &mut d.attribute_table {
+            a.key_strindex = swap(a.key_strindex);
+            a.unit_strindex = swap(a.unit_strindex);
+        }
+    }
+    for rp in &mut data.resource_profiles {
+        for sp in &mut rp.scope_profiles {
+            for p in &mut sp.profiles {
+                for vt in p.sample_type.iter_mut().chain(p.period_type.iter_mut()) {
+                    vt.type_strindex = swap(vt.type_strindex);
+                    vt.unit_strindex = swap(vt.unit_strindex);
+                }
+            }
+        }
+    }
+    sb.write("b.otlp", &pprotel::otlp::encode_protobuf(&data));
+    let plain = sb.run(&["diff", "--json", "a.otlp", "b.otlp"]);
+    assert_eq!(
+        plain.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plain.stdout)
+    );
+    let strict = sb.run(&["diff", "--strict", "--json", "a.otlp", "b.otlp"]);
+    assert_eq!(strict.status.code(), Some(0), "{}", stderr(&strict));
+    let doc: serde_json::Value = serde_json::from_slice(&strict.stdout).unwrap();
+    assert_eq!(doc["equal"], true, "{doc}");
+    // The attribute table holds the same attributes, but their keys' indices moved with them.
+    assert_eq!(
+        encoding_paths(&doc),
+        ["dictionary.string_table", "dictionary.attribute_table"],
+        "{doc}"
+    );
+    // The text report says the same.
+    let text = sb.run(&["diff", "--strict", "a.otlp", "b.otlp"]);
+    let first = String::from_utf8_lossy(&text.stdout)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(
+        first,
+        "a.otlp and b.otlp are semantically equal, encoded differently: 2 differences (2 encoding)"
+    );
 }
 
 #[test]

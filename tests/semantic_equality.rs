@@ -231,10 +231,7 @@ fn references_to_identical_duplicate_entries_are_interchangeable() {
     // Both profiles hold function k twice (the copy under a new id); in the actual one, a
     // location names the copy instead of the original. Content is the same everywhere.
     let mut applied = 0;
-    for (name, p) in util::corpus_pprofs()
-        .iter()
-        .filter(|(_, p)| p.location.len() < MUTATION_MAX_LOCATIONS)
-    {
+    for (name, p) in util::corpus_pprofs() {
         let Some(l) = location_with_line(p) else {
             continue;
         };
@@ -333,28 +330,12 @@ fn quoted(p: &Profile, i: i64) -> String {
     )
 }
 
-/// Profiles below this many locations take every mutation; the largest one (23k locations)
-/// would only repeat the same checks at 50 times the cost in a debug build, so it gets its own
-/// test ([`one_change_in_the_largest_profile_is_one_difference`]).
-const MUTATION_MAX_LOCATIONS: usize = 5_000;
-
 /// Runs `mutate` on copies (expected, actual) of every corpus profile it applies to (it
 /// returns `None` where the profile lacks the field) and asserts the comparison reports exactly
 /// the wanted differences, in order.
 fn assert_mutation(what: &str, mutate: impl Fn(&mut Profile, &mut Profile) -> Option<Vec<Want>>) {
-    let profiles = util::corpus_pprofs()
-        .iter()
-        .filter(|(_, p)| p.location.len() < MUTATION_MAX_LOCATIONS);
-    assert_mutation_on(profiles, what, mutate);
-}
-
-fn assert_mutation_on<'a>(
-    profiles: impl Iterator<Item = &'a (String, Profile)>,
-    what: &str,
-    mutate: impl Fn(&mut Profile, &mut Profile) -> Option<Vec<Want>>,
-) {
     let mut applied = 0;
-    for (name, p) in profiles {
+    for (name, p) in util::corpus_pprofs() {
         let (mut a, mut b) = (p.clone(), p.clone());
         let Some(wants) = mutate(&mut a, &mut b) else {
             continue;
@@ -413,31 +394,6 @@ fn used_function(p: &Profile) -> Option<usize> {
     let l = location_with_line(p)?;
     let id = p.location[l].line[0].function_id;
     p.function.iter().position(|f| f.id == id)
-}
-
-#[test]
-fn one_change_in_the_largest_profile_is_one_difference() {
-    let largest = || {
-        util::corpus_pprofs()
-            .iter()
-            .max_by_key(|(_, p)| p.location.len())
-            .into_iter()
-    };
-    assert_mutation_on(largest(), "address in the largest profile", |a, b| {
-        let i = leaf_location(a)?;
-        b.location[i].address ^= 0x10;
-        Some(vec![changed(format!("location[{i}].address"))])
-    });
-    assert_mutation_on(largest(), "function in the largest profile", |a, b| {
-        let i = used_function(a)?;
-        b.function[i].name = add_string(b, b"pprotel::renamed");
-        Some(vec![changed(format!("function[{i}].name"))])
-    });
-    assert_mutation_on(largest(), "mapping in the largest profile", |a, b| {
-        let i = a.mapping.len().checked_sub(1)?;
-        b.mapping[i].build_id = add_string(b, b"pprotel-build-id");
-        Some(vec![changed(format!("mapping[{i}].build_id"))])
-    });
 }
 
 #[test]
@@ -936,11 +892,8 @@ fn changed_function_in_reordered_table_pairs_by_id() {
     // Tables reversed, ids kept: the renamed function pairs with its old self by id. (With the
     // ids renumbered too, nothing says which entry it was: that reads as one function lost and
     // another added, by design.)
-    let small = util::corpus_pprofs()
-        .iter()
-        .filter(|(_, p)| p.location.len() < MUTATION_MAX_LOCATIONS);
     let mut applied = 0;
-    for (name, p) in small {
+    for (name, p) in util::corpus_pprofs() {
         let Some(i) = used_function(p) else {
             continue;
         };
@@ -1067,4 +1020,96 @@ fn empty_profiles_compare_without_panic() {
         "{name}: {}",
         render(&differences)
     );
+}
+
+/// What `diff pprof otlp` compares: the pprof against the pprof the OTLP side translates to. A
+/// change made on the OTLP side, in OTLP terms (dictionary entry `i + 1` is pprof entry `i`;
+/// one OTLP Profile per sample type), is named by the pprof path of what it changed, and by
+/// nothing else, for every corpus profile that has the field.
+#[test]
+fn changes_on_the_otlp_side_of_a_pprof_comparison_are_named_by_pprof_path() {
+    use pprotel::otlp::mapping::{ToOtlpOptions, otlp_to_pprof, pprof_to_otlp};
+    use pprotel::otlp::model::{ProfilesData, ProfilesDictionary};
+
+    type Mutation = fn(&Profile, &mut ProfilesData) -> Option<Vec<String>>;
+    fn dictionary(d: &mut ProfilesData) -> &mut ProfilesDictionary {
+        d.dictionary.as_mut().unwrap()
+    }
+    let mutations: [(&str, Mutation); 6] = [
+        ("address", |p, d| {
+            let i = leaf_location(p)?;
+            dictionary(d).location_table[i + 1].address ^= 0x10;
+            Some(vec![format!("location[{i}].address")])
+        }),
+        ("line number", |p, d| {
+            let i = location_with_line(p)?;
+            dictionary(d).location_table[i + 1].lines[0].line += 1;
+            Some(vec![format!("location[{i}].line[0].line")])
+        }),
+        ("function name", |p, d| {
+            let i = used_function(p)?;
+            let dict = dictionary(d);
+            dict.string_table.push("pprotel::renamed".into());
+            dict.function_table[i + 1].name_strindex = dict.string_table.len() as i32 - 1;
+            Some(vec![format!("function[{i}].name")])
+        }),
+        ("mapping limit", |p, d| {
+            let i = p.mapping.len().checked_sub(1)?;
+            dictionary(d).mapping_table[i + 1].memory_limit += 0x1000;
+            Some(vec![format!("mapping[{i}].memory_limit")])
+        }),
+        ("sample value", |p, d| {
+            // OTLP Profile 0 is one pprof sample type; which one, its (type, unit) names.
+            let strings = &d.dictionary.as_ref()?.string_table;
+            let profile = &mut d.resource_profiles[0].scope_profiles[0].profiles[0];
+            let vt = profile.sample_type?;
+            let name = |i: i32| strings[i as usize].as_bytes().to_vec();
+            let wanted = (name(vt.type_strindex), name(vt.unit_strindex));
+            let text = |i: i64| p.string_table[i as usize].clone();
+            let mut same = (0..p.sample_type.len()).filter(|&k| {
+                (text(p.sample_type[k].r#type), text(p.sample_type[k].unit)) == wanted
+            });
+            let (Some(k), None) = (same.next(), same.next()) else {
+                return None;
+            };
+            *profile.samples.first_mut()?.values.first_mut()? += 1;
+            Some(vec![format!("sample[0].value[{k}]")])
+        }),
+        ("period", |_, d| {
+            for p in &mut d.resource_profiles[0].scope_profiles[0].profiles {
+                p.period += 1;
+            }
+            Some(vec!["period".to_owned()])
+        }),
+    ];
+    for (what, mutate) in mutations {
+        let mut applied = 0;
+        for (name, p) in util::corpus_pprofs() {
+            let mut otlp = pprof_to_otlp(p, &ToOtlpOptions::default()).unwrap();
+            let Some(wanted) = mutate(p, &mut otlp) else {
+                continue;
+            };
+            applied += 1;
+            let mut back = otlp_to_pprof(&otlp).unwrap().outputs;
+            assert_eq!(back.len(), 1, "{name}: {what}");
+            let differences = compare_pprof(p, &back.remove(0).pprof);
+            assert_eq!(
+                paths(&differences),
+                wanted,
+                "{name}: {what}: got\n{}",
+                render(&differences)
+            );
+            assert!(
+                differences
+                    .iter()
+                    .all(|d| d.kind == DifferenceKind::Changed),
+                "{name}: {what}: got\n{}",
+                render(&differences)
+            );
+        }
+        assert!(
+            applied > 0 || util::corpus_pprofs().is_empty(),
+            "{what}: no corpus profile has the field"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! What `diff` and `roundtrip` share: comparing two decoded profiles of any formats, and
 //! rendering differences as JSON.
 
+use anyhow::Context;
 use serde_json::json;
 
 use pprotel::convert::Decoded;
@@ -30,18 +31,22 @@ pub enum Pair {
     ),
 }
 
-/// Brings two decoded profiles to a common format; returns the pair and the differences
-/// the translation itself found (things one format cannot hold).
-pub fn pair(a: Decoded, b: Decoded) -> anyhow::Result<(Pair, Vec<Difference>)> {
-    let as_pprof = |d: Decoded, side: &str| -> anyhow::Result<(pprotel::pprof::Profile, Report)> {
+/// Brings two decoded profiles, each with the name it is reported under, to a common format;
+/// returns the pair and the differences the translation itself found (things one format cannot
+/// hold). A translation error names its input.
+pub fn pair(
+    (name_a, a): (&str, Decoded),
+    (name_b, b): (&str, Decoded),
+) -> anyhow::Result<(Pair, Vec<Difference>)> {
+    let as_pprof = |d: Decoded, name: &str| -> anyhow::Result<(pprotel::pprof::Profile, Report)> {
         match d {
             Decoded::Pprof(p) => Ok((p, Report::default())),
             Decoded::Otlp(data) => {
-                let translated = otlp_to_pprof(&data)?;
+                let translated = otlp_to_pprof(&data).with_context(|| name.to_owned())?;
                 match <[_; 1]>::try_from(translated.outputs) {
                     Ok([one]) => Ok((one.pprof, translated.report)),
                     Err(outputs) => anyhow::bail!(
-                        "{side} holds {} profiles that do not form one pprof; compare OTLP with OTLP instead",
+                        "{name}: holds {} profiles that do not form one pprof; compare OTLP with OTLP instead",
                         outputs.len()
                     ),
                 }
@@ -51,8 +56,8 @@ pub fn pair(a: Decoded, b: Decoded) -> anyhow::Result<(Pair, Vec<Difference>)> {
     match (a, b) {
         (Decoded::Otlp(a), Decoded::Otlp(b)) => Ok((Pair::Otlp(a, b), Vec::new())),
         (a, b) => {
-            let (a, report_a) = as_pprof(a, "the first input")?;
-            let (b, report_b) = as_pprof(b, "the second input")?;
+            let (a, report_a) = as_pprof(a, name_a)?;
+            let (b, report_b) = as_pprof(b, name_b)?;
             let mut found = not_representable(&report_a);
             found.extend(not_representable(&report_b));
             Ok((Pair::Pprof(a, b), found))
@@ -70,7 +75,13 @@ pub fn differences(pair: &Pair, strict: bool) -> Vec<Difference> {
             }
             found
         }
-        Pair::Otlp(a, b) => roundtrip::compare_otlp(a, b, OtlpView::Everything),
+        Pair::Otlp(a, b) => {
+            let mut found = roundtrip::compare_otlp(a, b, OtlpView::Everything);
+            if strict {
+                found.extend(roundtrip::encoding_differences_otlp(a, b));
+            }
+            found
+        }
     }
 }
 

@@ -18,7 +18,8 @@ A and B may be pprof or OTLP (protobuf or JSON), in any combination: a pprof is 
 an OTLP input through the mapping (the OTLP side translated to pprof; what pprof cannot hold is
 reported as not representable). Equality is semantic (docs/mapping.md): string-table layout, id
 values and table order are encoding, not information; --strict reports them too, as encoding
-differences.
+differences (pprof: ids renumbered, table order, string-table layout; OTLP: the layout of each
+dictionary table), which never make the profiles unequal.
 
 The report counts differences by kind, lists the first --max with their paths, and shows a
 unified diff of the canonical dumps (pprotel dump) around them.
@@ -73,9 +74,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(decoded)
     };
     let (a, b) = (read(&args.a)?, read(&args.b)?);
-    let (pair, mut found) = compare::pair(a, b)?;
-    found.extend(compare::differences(&pair, args.strict));
     let (name_a, name_b) = (args.a.display().to_string(), args.b.display().to_string());
+    let (pair, mut found) = compare::pair((&name_a, a), (&name_b, b))?;
+    found.extend(compare::differences(&pair, args.strict));
+    // Encoding differences (--strict) explain bytes; they are never a loss, so they leave the
+    // verdict and the exit status alone.
+    let equal = found.iter().all(|d| d.kind == DifferenceKind::Encoding);
 
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -86,7 +90,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let doc = json!({
             "expected": name_a,
             "actual": name_b,
-            "equal": found.is_empty(),
+            "equal": equal,
             "counts": counts,
             "differences": found.iter().map(compare::difference_json).collect::<Vec<_>>(),
         });
@@ -96,7 +100,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         print_report(&mut out, &args, &name_a, &name_b, &found, &pair)?;
     }
-    Ok(ExitCode::from(if found.is_empty() { 0 } else { 1 }))
+    Ok(ExitCode::from(if equal { 0 } else { 1 }))
 }
 
 fn print_report(
@@ -112,11 +116,19 @@ fn print_report(
         .map(|(k, n)| format!("{n} {}", k.replace('_', " ")))
         .collect::<Vec<_>>()
         .join(", ");
-    writeln!(
-        out,
-        "{a} and {b} differ: {} differences ({counts})",
-        found.len()
-    )?;
+    if found.iter().all(|d| d.kind == DifferenceKind::Encoding) {
+        writeln!(
+            out,
+            "{a} and {b} are semantically equal, encoded differently: {} differences ({counts})",
+            found.len()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{a} and {b} differ: {} differences ({counts})",
+            found.len()
+        )?;
+    }
     for d in found.iter().take(args.max) {
         writeln!(out, "  {d}")?;
     }

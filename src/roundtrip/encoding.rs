@@ -1,5 +1,5 @@
-//! Differences of encoding between two pprof profiles: what a byte-level diff sees and the
-//! semantic comparison deliberately ignores (DESIGN.md, "Lossless, precisely"). A strict diff
+//! Differences of encoding between two pprof profiles, or two OTLP payloads: what a byte-level
+//! diff sees and the semantic comparison deliberately ignores (DESIGN.md, "Lossless, precisely"). A strict diff
 //! reports them so a user can tell why two equal profiles are not byte-identical; they never
 //! count as loss.
 //!
@@ -9,6 +9,7 @@
 use super::correspond::{Correspondence, Side};
 use super::difference::{Difference, Report};
 use super::resolve::{ContentIds, ResolvedPprof, Strings, location_content_equal};
+use crate::otlp::model::{ProfilesData, ProfilesDictionary};
 use crate::pprof::Profile;
 
 /// See [`super::encoding_differences_pprof`].
@@ -48,17 +49,70 @@ pub(crate) fn differences(expected: &Profile, actual: &Profile) -> Vec<Differenc
     );
     table(&mut report, "location", &locations, ids);
 
-    let (sa, sb) = (&expected.string_table, &actual.string_table);
-    if sa != sb {
-        let detail = if sa.len() != sb.len() {
-            format!("{} strings, actual {}", sa.len(), sb.len())
-        } else {
-            let k = sa.iter().zip(sb).position(|(x, y)| x != y).unwrap_or(0);
-            format!("{} strings, first difference at index {k}", sa.len())
-        };
-        report.encoding("string_table".into(), "layout", detail);
-    }
+    layout(
+        &mut report,
+        "string_table",
+        &expected.string_table,
+        &actual.string_table,
+    );
     report.finish()
+}
+
+/// See [`super::encoding_differences_otlp`].
+pub(crate) fn otlp_differences(expected: &ProfilesData, actual: &ProfilesData) -> Vec<Difference> {
+    let none = ProfilesDictionary::default();
+    let a = expected.dictionary.as_ref().unwrap_or(&none);
+    let b = actual.dictionary.as_ref().unwrap_or(&none);
+    let mut report = Report::default();
+    let r = &mut report;
+    layout(
+        r,
+        "dictionary.string_table",
+        &a.string_table,
+        &b.string_table,
+    );
+    layout(
+        r,
+        "dictionary.mapping_table",
+        &a.mapping_table,
+        &b.mapping_table,
+    );
+    layout(
+        r,
+        "dictionary.location_table",
+        &a.location_table,
+        &b.location_table,
+    );
+    layout(
+        r,
+        "dictionary.function_table",
+        &a.function_table,
+        &b.function_table,
+    );
+    layout(r, "dictionary.stack_table", &a.stack_table, &b.stack_table);
+    layout(
+        r,
+        "dictionary.attribute_table",
+        &a.attribute_table,
+        &b.attribute_table,
+    );
+    layout(r, "dictionary.link_table", &a.link_table, &b.link_table);
+    report.finish()
+}
+
+/// Reports a table whose entries are not the same, index by index: the indices that refer into
+/// it are then encoded differently, whatever the content they resolve to.
+fn layout<T: PartialEq>(report: &mut Report, name: &str, a: &[T], b: &[T]) {
+    if a == b {
+        return;
+    }
+    let detail = if a.len() != b.len() {
+        format!("{} entries, actual {}", a.len(), b.len())
+    } else {
+        let k = a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(0);
+        format!("{} entries, first difference at index {k}", a.len())
+    };
+    report.encoding(name.to_owned(), "layout", detail);
 }
 
 /// Reports renumbered ids among entries of equal content, and a reordered table when both
@@ -190,7 +244,7 @@ mod tests {
         p.string_table.push(b"unused".to_vec());
         let d = differences(&profile(), &p);
         assert_eq!(summary(&d), [("string_table", "layout")]);
-        assert_eq!(d[0].actual, "6 strings, actual 7");
+        assert_eq!(d[0].actual, "6 entries, actual 7");
     }
 
     #[test]

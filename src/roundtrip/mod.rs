@@ -88,3 +88,14 @@ pub fn compare_otlp(
 pub fn encoding_differences_pprof(expected: &Profile, actual: &Profile) -> Vec<Difference> {
     encoding::differences(expected, actual)
 }
+
+/// The differences of encoding between two OTLP payloads, which [`compare_otlp`] never reports
+/// (kind [`DifferenceKind::Encoding`]): each dictionary table (`dictionary.string_table`,
+/// `dictionary.stack_table`, …) that does not hold the same entries at the same indices, so
+/// that the indices referring into it are encoded differently.
+pub fn encoding_differences_otlp(
+    expected: &ProfilesData,
+    actual: &ProfilesData,
+) -> Vec<Difference> {
+    encoding::otlp_differences(expected, actual)
+}
