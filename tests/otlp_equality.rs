@@ -902,3 +902,152 @@ fn broken_references_are_compared_without_panicking() {
         assert!(text.contains(marker), "{marker} missing from:\n{text}");
     }
 }
+
+/// OTLP sample attributes whose value pprof labels can hold only in another form are reported
+/// by name when converting to pprof (so `roundtrip` lists them as not representable instead of
+/// calling a changed value lossless); the forms pprof labels hold exactly are not reported.
+#[test]
+fn attribute_values_pprof_labels_hold_in_another_form_are_reported() {
+    const ANOTHER_FORM: &str = "attribute value that pprof labels hold in another form";
+    let any = |v: Value| Some(AnyValue { value: Some(v) });
+    let int = |n: i64| any(Value::IntValue(n));
+    let text = |t: &str| any(Value::StringValue(t.into()));
+    let array = |values: Vec<Option<AnyValue>>| {
+        any(Value::ArrayValue(ArrayValue {
+            values: values.into_iter().flatten().collect(),
+        }))
+    };
+    // String 5 is "x" (see below).
+    let cases: Vec<(&str, Option<AnyValue>, &str, bool)> = vec![
+        ("a string", text("x"), "", false),
+        ("an empty string", text(""), "", false),
+        (
+            "a string by index",
+            any(Value::StringValueStrindex(5)),
+            "",
+            false,
+        ),
+        ("a nonzero int", int(7), "", false),
+        ("an int 0 with a unit", int(0), "bytes", false),
+        ("strings", array(vec![text("a"), text("b")]), "", false),
+        (
+            "ints with a unit",
+            array(vec![int(1), int(2)]),
+            "bytes",
+            false,
+        ),
+        ("no value", None, "", true),
+        ("an int 0 without a unit", int(0), "", true),
+        ("an empty string with a unit", text(""), "bytes", true),
+        ("a one-element array", array(vec![text("a")]), "", true),
+        ("an empty array", array(vec![]), "", true),
+        ("a mixed array", array(vec![text("a"), int(2)]), "", true),
+    ];
+    for (case, value, unit, reported) in cases {
+        let mut data = build::counted(vec![otlp::Sample {
+            stack_index: 1,
+            values: vec![1],
+            attribute_indices: vec![1],
+            ..Default::default()
+        }]);
+        let d = data.dictionary.as_mut().unwrap();
+        d.string_table.extend(["k", "bytes", "x"].map(String::from));
+        d.attribute_table.push(otlp::KeyValueAndUnit {
+            key_strindex: sidx(d, "k"),
+            value,
+            unit_strindex: if unit.is_empty() { 0 } else { sidx(d, unit) },
+        });
+        let report = otlp_to_pprof(&data).unwrap().report;
+        let noted: Vec<&str> = report.entries().map(|(what, _)| what).collect();
+        assert_eq!(noted.contains(&ANOTHER_FORM), reported, "{case}: {noted:?}");
+    }
+}
+
+/// Two attributes of one sample with the same key (or one attribute listed twice) become labels
+/// of one key, which come back as one attribute: reported, not merged silently. So are mapping
+/// attributes pprof keeps only in another form: a build id of a kind other than GNU, and a
+/// `has_*` flag written as false.
+#[test]
+fn shared_sample_attribute_keys_and_mapping_attributes_pprof_reshapes_are_reported() {
+    let text = |t: &str| {
+        Some(AnyValue {
+            value: Some(Value::StringValue(t.into())),
+        })
+    };
+    for (case, indices) in [
+        ("two attributes, one key", vec![1, 2]),
+        ("one attribute twice", vec![1, 1]),
+    ] {
+        let mut data = build::counted(vec![otlp::Sample {
+            stack_index: 1,
+            values: vec![1],
+            attribute_indices: indices,
+            ..Default::default()
+        }]);
+        let d = data.dictionary.as_mut().unwrap();
+        d.string_table.push("k".into());
+        let k = sidx(d, "k");
+        for v in ["a", "b"] {
+            d.attribute_table.push(otlp::KeyValueAndUnit {
+                key_strindex: k,
+                value: text(v),
+                unit_strindex: 0,
+            });
+        }
+        let report = otlp_to_pprof(&data).unwrap().report;
+        let noted: Vec<(&str, &str)> = report
+            .entries()
+            .map(|(what, e)| (what, e.first.as_str()))
+            .collect();
+        assert_eq!(
+            noted,
+            [(
+                "sample attributes that share a key",
+                "resource_profiles[0].scope_profiles[0].profiles[0].samples[0].attribute_indices"
+            )],
+            "{case}"
+        );
+    }
+
+    let mut data = build::counted(vec![]);
+    let d = data.dictionary.as_mut().unwrap();
+    d.string_table.extend(
+        [
+            "process.executable.build_id.go",
+            "pprof.mapping.has_functions",
+        ]
+        .map(String::from),
+    );
+    let (go, has_functions) = (
+        sidx(d, "process.executable.build_id.go"),
+        sidx(d, "pprof.mapping.has_functions"),
+    );
+    d.attribute_table.push(otlp::KeyValueAndUnit {
+        key_strindex: go,
+        value: text("go-build-id"),
+        unit_strindex: 0,
+    });
+    d.attribute_table.push(otlp::KeyValueAndUnit {
+        key_strindex: has_functions,
+        value: Some(AnyValue {
+            value: Some(Value::BoolValue(false)),
+        }),
+        unit_strindex: 0,
+    });
+    d.mapping_table.push(otlp::Mapping {
+        memory_start: 0x1000,
+        memory_limit: 0x2000,
+        attribute_indices: vec![1, 2],
+        ..Default::default()
+    });
+    let translated = otlp_to_pprof(&data).unwrap();
+    assert_eq!(translated.outputs[0].pprof.mapping.len(), 1);
+    let noted: Vec<&str> = translated.report.entries().map(|(what, _)| what).collect();
+    assert_eq!(
+        noted,
+        [
+            "mapping attribute \"pprof.mapping.has_functions\" = false",
+            "mapping build id of another kind than GNU"
+        ]
+    );
+}

@@ -162,6 +162,81 @@ fn decode_scalar<'a>(
     approximation
 }
 
+/// Whether `labels`, decoded from the attribute `(value, unit)`, give that attribute back when
+/// written as OTLP again ([`encode_group`]). pprof labels cannot tell some attribute values
+/// from others: no value, an int 0 without a unit and `""` are all the empty string label; an
+/// empty string with a unit is the number 0 with it; a one-element array is its element; a
+/// mixed array, or a kvlist where a plain form would do, comes back in the general form; an
+/// empty array is no label at all. The translation reports such values instead of changing
+/// them silently. String-index forms count as the strings they name.
+pub(crate) fn reencodes_exactly(
+    labels: &[DecodedLabel],
+    value: Option<&AnyValue>,
+    unit: &str,
+    strings: &[String],
+) -> bool {
+    if labels.is_empty() {
+        return false;
+    }
+    let mut units = vec![String::new()];
+    let mut group = Vec::with_capacity(labels.len());
+    for l in labels {
+        let unit = match units.iter().position(|u| u == l.unit) {
+            Some(i) => i,
+            None => {
+                units.push(l.unit.to_owned());
+                units.len() - 1
+            }
+        };
+        group.push(InternedLabel {
+            key: 0,
+            str: &l.str,
+            num: l.num,
+            unit: unit as i32,
+        });
+    }
+    let (again, again_unit) = encode_group(&group, &units);
+    units[again_unit as usize] == unit
+        && same_value(
+            value.and_then(|v| v.value.as_ref()),
+            strings,
+            again.value.as_ref(),
+        )
+}
+
+/// `original` (string indices resolved through `strings`) equals `again` (inline strings).
+fn same_value(original: Option<&Value>, strings: &[String], again: Option<&Value>) -> bool {
+    match (original, again) {
+        (Some(Value::StringValueStrindex(i)), Some(Value::StringValue(s))) => {
+            lookup(strings, *i) == s
+        }
+        (Some(Value::ArrayValue(a)), Some(Value::ArrayValue(b))) => {
+            a.values.len() == b.values.len()
+                && a.values
+                    .iter()
+                    .zip(&b.values)
+                    .all(|(x, y)| same_value(x.value.as_ref(), strings, y.value.as_ref()))
+        }
+        (Some(Value::KvlistValue(a)), Some(Value::KvlistValue(b))) => {
+            a.values.len() == b.values.len()
+                && a.values.iter().zip(&b.values).all(|(x, y)| {
+                    let key = if x.key.is_empty() {
+                        lookup(strings, x.key_strindex)
+                    } else {
+                        x.key.as_str()
+                    };
+                    key == y.key
+                        && same_value(
+                            x.value.as_ref().and_then(|v| v.value.as_ref()),
+                            strings,
+                            y.value.as_ref().and_then(|v| v.value.as_ref()),
+                        )
+                })
+        }
+        (a, b) => a == b,
+    }
+}
+
 /// The general form `{str, num, num_unit}`; other keys are not ours and are reported.
 fn decode_kvlist<'a>(
     list: &'a KeyValueList,

@@ -8,7 +8,7 @@
 use std::mem::size_of;
 
 use super::interner::{FastMap, Interner};
-use super::labels::{DecodedLabel, decode_value};
+use super::labels::{DecodedLabel, decode_value, reencodes_exactly};
 use super::to_otlp::sample_type_order;
 use super::{Budget, MappingError, Report};
 use crate::otlp::common::{AnyValue, KeyValue, any_value::Value};
@@ -674,6 +674,14 @@ impl<'a, 'd> Builder<'a, 'd> {
                 (semconv::BUILD_ID_HTLHASH, _) => {
                     build_ids[2] = self.dict.string_value(kv.value.as_ref())
                 }
+                // pprof writes a flag only when it is true: an explicit false comes back absent.
+                (
+                    semconv::HAS_FUNCTIONS
+                    | semconv::HAS_FILENAMES
+                    | semconv::HAS_LINE_NUMBERS
+                    | semconv::HAS_INLINE_FRAMES,
+                    Some(Value::BoolValue(false)),
+                ) => report.note(format!("mapping attribute {key:?} = false"), attr_path),
                 (semconv::HAS_FUNCTIONS, Some(Value::BoolValue(b))) => out.has_functions = *b,
                 (semconv::HAS_FILENAMES, Some(Value::BoolValue(b))) => out.has_filenames = *b,
                 (semconv::HAS_LINE_NUMBERS, Some(Value::BoolValue(b))) => out.has_line_numbers = *b,
@@ -693,6 +701,12 @@ impl<'a, 'd> Builder<'a, 'd> {
         let mut found = build_ids.iter().flatten();
         if let Some(build_id) = found.next() {
             out.build_id = self.text(build_id);
+            if build_ids[0].is_none() {
+                // pprof does not say which kind it is; back in OTLP it is the GNU one.
+                report.note("mapping build id of another kind than GNU", || {
+                    path("attribute_indices")
+                });
+            }
         }
         if found.next().is_some() {
             report.note("mapping build id of a second kind", || {
@@ -847,6 +861,12 @@ impl<'a, 'd> Builder<'a, 'd> {
             for (n, &a) in s.attribute_indices.iter().enumerate() {
                 label.extend_from_slice(self.labels(a, || attribute_path(n), report)?);
             }
+            if s.attribute_indices.len() > 1 && self.share_a_key(&s.attribute_indices) {
+                // pprof labels of one key are one attribute again: the two come back merged.
+                report.note("sample attributes that share a key", || {
+                    sample_path() + ".attribute_indices"
+                });
+            }
             if s.link_index != 0 {
                 index(&d.link_table, s.link_index, || {
                     sample_path() + ".link_index"
@@ -905,6 +925,16 @@ impl<'a, 'd> Builder<'a, 'd> {
         Ok(out)
     }
 
+    /// Whether two of the attributes (already decoded into [`Self::labels`]) have the same key.
+    fn share_a_key(&self, attributes: &[i32]) -> bool {
+        let mut keys: Vec<i64> = attributes
+            .iter()
+            .filter_map(|a| self.label_cache[a].first().map(|l| l.key))
+            .collect();
+        keys.sort_unstable();
+        keys.windows(2).any(|w| w[0] == w[1])
+    }
+
     /// The pprof labels of one sample attribute.
     fn labels(
         &mut self,
@@ -919,13 +949,15 @@ impl<'a, 'd> Builder<'a, 'd> {
                 .dict
                 .string(kv.unit_strindex, || path() + " unit_strindex")?;
             let mut decoded: Vec<DecodedLabel> = Vec::new();
-            if let Some(what) = decode_value(
-                kv.value.as_ref(),
-                unit,
-                &self.dict.d.string_table,
-                &mut decoded,
-            ) {
-                report.note(what, &path);
+            let strings = &self.dict.d.string_table;
+            match decode_value(kv.value.as_ref(), unit, strings, &mut decoded) {
+                Some(what) => report.note(what, &path),
+                None if !reencodes_exactly(&decoded, kv.value.as_ref(), unit, strings) => report
+                    .note(
+                        "attribute value that pprof labels hold in another form",
+                        &path,
+                    ),
+                None => {}
             }
             let labels = decoded
                 .iter()
