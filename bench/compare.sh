@@ -10,7 +10,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${PPROTEL_CORPUS:-$root/../shared/corpus}
-file=${1:-$corpus/pprof/google-pprof__internal_proftest_testdata_large.cpu.pb.gz}
+# Default: the largest corpus pprof (by bytes on disk).
+# shellcheck disable=SC2012
+file=${1:-$(ls -S "$corpus"/pprof/* | head -n 1)}
 runs=${2:-21}
 [ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install -y time" >&2; exit 2; }
 
@@ -37,11 +39,13 @@ measure() {
 }
 
 printf 'file: %s (%s bytes)\nruns: %s (median)\n\n' "$(basename "$file")" "$(stat -c %s "$file")" "$runs"
-read -r g_us g_rss < <(measure gzip -dc "$file")
-read -r o_us o_rss < <(measure "$pprotel" convert "$file" --to otlp)
-read -r p_us p_rss < <(measure "$pprotel" convert "$file" --to pprof)
+# Each result is assigned before it is split, so that a failing command (measure exits 2)
+# stops the script under set -e instead of leaving empty numbers.
+g=$(measure gzip -dc "$file"); read -r g_us g_rss <<<"$g"
+o=$(measure "$pprotel" convert "$file" --to otlp); read -r o_us o_rss <<<"$o"
+p=$(measure "$pprotel" convert "$file" --to pprof); read -r p_us p_rss <<<"$p"
 # shellcheck disable=SC2086
-read -r go_us go_rss < <(measure $gopprof -proto "$file")
+go=$(measure $gopprof -proto "$file"); read -r go_us go_rss <<<"$go"
 row() { awk -v n="$1" -v us="$2" -v rss="$3" -v g="$g_us" -v grss="$g_rss" \
   'BEGIN { printf "%-36s %9.1f ms %6.2fx   %7.1f MiB %6.2fx\n", n, us/1000, us/g, rss/1024, rss/grss }'; }
 printf '%-36s %12s %7s   %11s %7s\n' command wall "/gzip" "peak RSS" "/gzip"

@@ -20,7 +20,9 @@ pub fn corpus_dir() -> Option<PathBuf> {
     None
 }
 
-/// Every file in `corpus/<sub>`, sorted by name so tests run in a stable order.
+/// Every file in `corpus/<sub>`, sorted by name so tests run in a stable order. A corpus that is
+/// there but holds no such file fails like a missing one: an empty folder must not make every
+/// corpus test pass by testing nothing.
 pub fn corpus_files(sub: &str) -> Vec<PathBuf> {
     let Some(root) = corpus_dir() else {
         return Vec::new();
@@ -30,6 +32,7 @@ pub fn corpus_files(sub: &str) -> Vec<PathBuf> {
         .map(|entry| entry.expect("corpus entry").path())
         .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "PROVENANCE.md"))
         .collect();
+    assert!(!files.is_empty(), "corpus/{sub} at {} holds no file", root.display());
     files.sort();
     files
 }
