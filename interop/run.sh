@@ -2,8 +2,8 @@
 # Interop suite: converts every corpus pprof with pprotel and has Go reference
 # implementations (google/pprof, collector pdata, the profcheck rules) check
 # the results, and checks that pprotel's validator agrees with the profcheck
-# rules on those results and on broken copies of them. See interop/README.md
-# for what each check proves.
+# rules on those results and with google/pprof on the corpus pprofs, and both
+# on broken copies of them. See interop/README.md for what each check proves.
 #
 # Usage: interop/run.sh [PPROTEL_BIN]
 #   PPROTEL_BIN       pprotel binary to test (default: cargo build --release at
@@ -12,8 +12,9 @@
 #   PPROTEL_CORPUS    corpus root (default: ../shared/corpus beside the repository)
 #   PPROTEL_INTEROP_KNOWN    known-differences file (default: interop/known-differences.txt)
 #   PPROTEL_INTEROP_TIMEOUT  seconds allowed per command (default: 300)
-#   PPROTEL_INTEROP_BREAK    corpus file names whose OTLP is broken on purpose
-#                            for case d (default: two files named below)
+#   PPROTEL_INTEROP_BREAK    corpus file names broken on purpose, as OTLP for
+#                            case d and as pprof for case e (default: two
+#                            files named below)
 # Exit: 0 all checks passed, 1 some check failed, 2 usage or setup error.
 set -euo pipefail
 
@@ -36,9 +37,9 @@ corpus="${PPROTEL_CORPUS:-$root/../shared/corpus}"
 [ -d "$corpus/pprof" ] || die "no corpus at $corpus/pprof (set PPROTEL_CORPUS)"
 known_file="${PPROTEL_INTEROP_KNOWN:-$here/known-differences.txt}"
 limit="${PPROTEL_INTEROP_TIMEOUT:-300}"
-# Case d breaks the OTLP of these on purpose: one with string labels, kernel and
-# user frames and three mappings; one with four sample types (four profiles)
-# and numeric labels with units.
+# Cases d and e break these on purpose (d their OTLP, e the pprof itself): one
+# with string labels, kernel and user frames and three mappings; one with four
+# sample types (four OTLP profiles) and numeric labels with units.
 break_inputs="${PPROTEL_INTEROP_BREAK-parca__pkg_query_testdata_profile-with-labels.pb.gz parca__pkg_query_testdata_many_1644509272337470000.pb.gz}"
 for b in $break_inputs; do
     [ -f "$corpus/pprof/$b" ] || die "PPROTEL_INTEROP_BREAK names $b, which is not in $corpus/pprof"
@@ -51,7 +52,7 @@ trap 'rm -rf "$tmp"' EXIT
 tool="$tmp/pprotel-interop"
 
 # The checks this script runs, in order; known-differences.txt may name only these.
-checks="convert-otlp convert-pprof check-pprof string-equal check-otlp convert-otlp-json check-otlp-json json-agree pdata-json-agrees validate-agrees"
+checks="convert-otlp convert-pprof check-pprof string-equal check-otlp convert-otlp-json check-otlp-json json-agree pdata-json-agrees validate-agrees pprof-validate-agrees"
 
 declare -A known=()
 if [ -f "$known_file" ]; then
@@ -62,7 +63,7 @@ if [ -f "$known_file" ]; then
         read -r check file reason <<<"$line"
         [ -n "${reason:-}" ] || die "$known_file:$n: want '<check> <corpus file name> <reason>'"
         case " $checks " in *" $check "*) ;; *) die "$known_file:$n: unknown check '$check' (one of: $checks)" ;; esac
-        # validate-agrees names a broken variant as <corpus file>/<variant>.pb
+        # (pprof-)validate-agrees name a broken variant <corpus file>/<variant>.pb
         [ -e "$corpus/pprof/${file%%/*}" ] || echo "NOTE $known_file:$n names $file, which is not in $corpus/pprof"
         known["$check $file"]="$reason"
     done <"$known_file"
@@ -128,7 +129,7 @@ attempt() {
 validate_agrees() {
     local dir="$1" label="$2"
     shift 2
-    local set status line file reason ok rest
+    local set status reason
     for set in defaults -check-dupes -check-orphans; do
         local cflags=() pflags=()
         case "$set" in
@@ -156,32 +157,72 @@ validate_agrees() {
             outcome validate-agrees "${label%/}" " [$set]" 0 "agree exited $status: ${reason:-no output}" "" || true
             continue
         fi
-        # agree prints "PASS F" or "FAIL F: REASON" per file, details indented below.
-        file=""
-        : >"$tmp/detail"
-        while IFS= read -r line || [ -n "$line" ]; do
-            case "$line" in
-                "PASS "* | "FAIL "*)
-                    [ -z "$file" ] || agreed_one "$label" "$file" "$set" "$ok" "$reason"
-                    : >"$tmp/detail"
-                    rest="${line#* }"
-                    if [ "${line%% *}" = PASS ]; then
-                        file="$rest" ok=1 reason=""
-                    else
-                        file="${rest%%: *}" ok=0 reason="${rest#*: }"
-                    fi
-                    ;;
-                *) echo "$line" >>"$tmp/detail" ;;
-            esac
-        done <"$tmp/agree.out"
-        [ -z "$file" ] || agreed_one "$label" "$file" "$set" "$ok" "$reason"
+        agreed validate-agrees "$label" " [$set]" "$tmp/agree.out"
     done
 }
 
+# agreed CHECK LABEL SUFFIX OUT: counts the results of an agree or pprof-agree
+# run, whose output OUT holds "PASS F" or "FAIL F: REASON" per file with
+# details indented below. A file's result is printed as LABEL when LABEL does
+# not end in "/", else as LABEL + F; SUFFIX follows it.
+agreed() {
+    local check="$1" label="$2" suffix="$3" out="$4"
+    local line file="" ok reason rest
+    : >"$tmp/detail"
+    while IFS= read -r line || [ -n "$line" ]; do
+        case "$line" in
+            "PASS "* | "FAIL "*)
+                [ -z "$file" ] || agreed_one "$check" "$label" "$file" "$suffix" "$ok" "$reason"
+                : >"$tmp/detail"
+                rest="${line#* }"
+                if [ "${line%% *}" = PASS ]; then
+                    file="$rest" ok=1 reason=""
+                else
+                    file="${rest%%: *}" ok=0 reason="${rest#*: }"
+                fi
+                ;;
+            *) echo "$line" >>"$tmp/detail" ;;
+        esac
+    done <"$out"
+    [ -z "$file" ] || agreed_one "$check" "$label" "$file" "$suffix" "$ok" "$reason"
+}
+
 agreed_one() {
-    local label="$1" file="$2" set="$3" ok="$4" reason="$5"
+    local check="$1" label="$2" file="$3" suffix="$4" ok="$5" reason="$6"
     case "$label" in */) label="$label$file" ;; esac
-    outcome validate-agrees "$label" " [$set]" "$ok" "$reason" "$tmp/detail" || true
+    outcome "$check" "$label" "$suffix" "$ok" "$reason" "$tmp/detail" || true
+}
+
+# pprof_validate_agrees DIR LABEL FILE...: case e for FILEs (names inside
+# DIR): google/pprof's verdicts (check-pprof -json) and pprotel validate
+# --json over all FILEs, then pprof-agree on the two reports; one result per
+# file, named as validate_agrees names them.
+pprof_validate_agrees() {
+    local dir="$1" label="$2"
+    shift 2
+    local status reason
+    # check-pprof exits 1 and pprotel 1 (violations) or 2 (a file it cannot
+    # read) with a complete report; anything else is a broken run.
+    status=0
+    (cd "$dir" && timeout "$limit" "$tool" check-pprof -json "$@") >"$tmp/google.json" 2>"$tmp/detail" || status=$?
+    if [ "$status" -gt 1 ] || [ ! -s "$tmp/google.json" ]; then
+        outcome pprof-validate-agrees "${label%/}" "" 0 "check-pprof exited $status without a complete report" "$tmp/detail" || true
+        return
+    fi
+    status=0
+    (cd "$dir" && timeout "$limit" "$pprotel" validate --json "$@") >"$tmp/pprotel.json" 2>"$tmp/detail" || status=$?
+    if [ "$status" -gt 2 ] || [ ! -s "$tmp/pprotel.json" ]; then
+        outcome pprof-validate-agrees "${label%/}" "" 0 "pprotel validate exited $status without a report" "$tmp/detail" || true
+        return
+    fi
+    status=0
+    timeout "$limit" "$tool" pprof-agree "$tmp/google.json" "$tmp/pprotel.json" >"$tmp/agree.out" 2>&1 || status=$?
+    if [ "$status" -gt 1 ]; then
+        reason="$(grep -m1 . "$tmp/agree.out" || true)"
+        outcome pprof-validate-agrees "${label%/}" "" 0 "pprof-agree exited $status: ${reason:-no output}" "" || true
+        return
+    fi
+    agreed pprof-validate-agrees "$label" "" "$tmp/agree.out"
 }
 
 skip() {
@@ -254,6 +295,22 @@ for f in "$corpus"/pprof/*; do
     else
         skip validate-agrees "$name" convert-otlp
     fi
+
+    # e. pprotel's pprof validator against google/pprof, on the corpus file
+    # itself and, for the break inputs, on every broken variant of it.
+    pprof_validate_agrees "$corpus/pprof" "$name" "$name"
+    case " $break_inputs " in
+        *" $name "*)
+            if timeout "$limit" "$tool" pprof-break "$f" "$d/pprof-broken" >"$tmp/out" 2>&1; then
+                variants=()
+                for v in "$d"/pprof-broken/*.pb; do variants+=("$(basename "$v")"); done
+                pprof_validate_agrees "$d/pprof-broken" "$name/" "${variants[@]}"
+            else
+                cp "$tmp/out" "$tmp/detail"
+                outcome pprof-validate-agrees "$name/" " [break]" 0 "pprotel-interop pprof-break failed" "$tmp/detail" || true
+            fi
+            ;;
+    esac
 
     rm -rf "$d"
 done

@@ -19,8 +19,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pprotel/pprotel/interop/internal/breakage"
+	"github.com/pprotel/pprotel/interop/internal/check"
 	"github.com/pprotel/pprotel/interop/internal/conform"
 	"github.com/pprotel/pprotel/interop/internal/fixture"
+	"github.com/pprotel/pprotel/interop/internal/pprofbreak"
 	profiles "go.opentelemetry.io/proto/slim/otlp/profiles/v1development"
 )
 
@@ -152,9 +154,14 @@ func fakeDiff(pb, js string) int {
 }
 
 // fakeValidate implements `validate --json [--check-dupes] [--check-orphans]
-// FILE...` with pprotel's report format, by running conform: it agrees with
-// conform, except that on the OTLP of a corpus file whose name holds "disagree" it
-// reports one orphan more.
+// FILE...` with pprotel's report format. OTLP files it judges by running
+// conform: it agrees with conform, except that on the OTLP of a corpus file
+// whose name holds "disagree" it reports one orphan more. pprof files (gzip,
+// as the corpus files are, or any file in run.sh's directory of broken pprof
+// variants, "pprof-broken") it judges by google/pprof's verdict: valid, a
+// violation of the rule of google/pprof's error, or an unreadable file when
+// the error has no rule; except that it finds a corpus file whose name holds
+// "pprof-stricter" invalid.
 func fakeValidate(args []string) int {
 	c := conform.CLIDefaults()
 	var files []string
@@ -169,10 +176,18 @@ func fakeValidate(args []string) int {
 			files = append(files, a)
 		}
 	}
+	wd, _ := os.Getwd()
+	pprofDir := filepath.Base(wd) == "pprof-broken"
 	var report []map[string]any
 	code := 0
 	for _, f := range files {
 		data, err := os.ReadFile(f)
+		if err == nil && (pprofDir || len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
+			entry, c := fakeValidatePprof(f, data)
+			report = append(report, entry)
+			code = max(code, c)
+			continue
+		}
 		var pd *profiles.ProfilesData
 		if err == nil {
 			pd, err = conform.Decode(data)
@@ -189,8 +204,8 @@ func fakeValidate(args []string) int {
 		if src, err := os.ReadFile(f + ".src"); err == nil && strings.Contains(filepath.Base(string(src)), "disagree") {
 			vs = append(vs, map[string]string{"path": "dictionary.string_table[9]", "rule": "orphan", "message": "fake"})
 		}
-		if len(vs) > 0 && code == 0 {
-			code = 1
+		if len(vs) > 0 {
+			code = max(code, 1)
 		}
 		report = append(report, map[string]any{"file": f, "format": "otlp", "valid": len(vs) == 0, "violations": vs})
 	}
@@ -203,9 +218,25 @@ func fakeValidate(args []string) int {
 	return code
 }
 
+// fakeValidatePprof is fakeValidate's entry for one pprof file, and its exit code.
+func fakeValidatePprof(f string, data []byte) (map[string]any, int) {
+	v := check.JudgePprof(data)
+	if strings.Contains(filepath.Base(f), "pprof-stricter") {
+		v = check.PprofVerdict{Rule: "unknown-id", Error: "fake"}
+	}
+	switch {
+	case v.Valid:
+		return map[string]any{"file": f, "format": "pprof", "valid": true, "violations": []any{}}, 0
+	case v.Rule == "":
+		return map[string]any{"file": f, "error": f + ": " + v.Error}, 2
+	}
+	vs := []map[string]string{{"path": "", "rule": v.Rule, "message": v.Error}}
+	return map[string]any{"file": f, "format": "pprof", "valid": false, "violations": vs}, 1
+}
+
 // runScript runs run.sh with the fake pprotel over a corpus holding one copy
 // of a real corpus profile per given name, and the given known differences.
-// Case d breaks the first name's OTLP.
+// Cases d and e break the first name's OTLP and pprof.
 func runScript(t *testing.T, names []string, known string) (code int, out string) {
 	t.Helper()
 	src := filepath.Join(fixture.CorpusDir(t), "pprof", "parca__pkg_query_testdata_two-stacks.pb.gz")
@@ -253,20 +284,30 @@ func lastLine(out string) string {
 	return lines[len(lines)-1]
 }
 
-// brokenChecks is the number of case d results for the broken variants of
-// one corpus file: one per variant and option set.
+// brokenChecks is the number of case d and e results for the broken
+// variants of one corpus file: one per OTLP variant and option set, one per
+// pprof variant.
 func brokenChecks(t *testing.T) int {
 	vs, err := breakage.Variants(fixture.Valid())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return 3 * len(vs)
+	data, err := os.ReadFile(filepath.Join(fixture.CorpusDir(t), "pprof", "parca__pkg_query_testdata_two-stacks.pb.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pvs, err := pprofbreak.Variants(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 3*len(vs) + len(pvs)
 }
 
 func TestRunAllPassExitsZero(t *testing.T) {
 	code, out := runScript(t, []string{"a.pb.gz", "b.pb.gz"}, "")
-	// 9 checks of cases a and b, 3 of case d per file, plus the variants of a.
-	if want := fmt.Sprintf("%d passed, 0 failed", 24+brokenChecks(t)); code != 0 || lastLine(out) != want {
+	// 9 checks of cases a and b, 3 of case d, 1 of case e per file, plus the
+	// variants of a.
+	if want := fmt.Sprintf("%d passed, 0 failed", 26+brokenChecks(t)); code != 0 || lastLine(out) != want {
 		t.Fatalf("exit %d, want %q, output:\n%s", code, want, out)
 	}
 	for _, want := range []string{
@@ -274,12 +315,17 @@ func TestRunAllPassExitsZero(t *testing.T) {
 		"PASS validate-agrees b.pb.gz [-check-orphans]\n",
 		"PASS validate-agrees a.pb.gz/negative-line.pb [-check-dupes]\n",
 		"PASS validate-agrees a.pb.gz/invalid-utf8-string.pb [defaults]\n",
+		"PASS pprof-validate-agrees a.pb.gz\n",
+		"PASS pprof-validate-agrees b.pb.gz\n",
+		"PASS pprof-validate-agrees a.pb.gz/duplicate-id-function.pb\n",
+		"PASS pprof-validate-agrees a.pb.gz/empty-file.pb\n",
+		"PASS pprof-validate-agrees a.pb.gz/control-minimal-profile.pb\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	if strings.Contains(out, "validate-agrees b.pb.gz/") {
+	if strings.Contains(out, "validate-agrees b.pb.gz/") || strings.Contains(out, "pprof-validate-agrees b.pb.gz/") {
 		t.Error("variants of b.pb.gz checked, but only a.pb.gz is a break input")
 	}
 }
@@ -300,9 +346,34 @@ func TestRunCaseDCountsEachDisagreementAndHonoursKnownDifferences(t *testing.T) 
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	// 12 per file, less the disagreements; the variants of a.pb.gz pass.
-	want := fmt.Sprintf("%d passed, 3 failed", 3*12-6+brokenChecks(t))
+	// 13 per file, less the disagreements; the variants of a.pb.gz pass.
+	want := fmt.Sprintf("%d passed, 3 failed", 3*13-6+brokenChecks(t))
 	if code != 1 || lastLine(out) != want || !strings.Contains(out, "3 known differences") {
+		t.Errorf("exit %d, last line %q, want %q", code, lastLine(out), want)
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+}
+
+func TestRunCaseECountsEachDisagreementAndHonoursKnownDifferences(t *testing.T) {
+	known := "pprof-validate-agrees a.pb.gz/control-no-samples.pb listed but fine\n" +
+		"pprof-validate-agrees known-pprof-stricter.pb.gz the fake finds it invalid\n"
+	code, out := runScript(t, []string{"a.pb.gz", "pprof-stricter.pb.gz", "known-pprof-stricter.pb.gz"}, known)
+	for _, want := range []string{
+		"FAIL pprof-validate-agrees pprof-stricter.pb.gz: verdicts differ: google/pprof accepts it, pprotel reports 1 violations (unknown-id)\n" +
+			"    pprotel: [unknown-id] : fake\n",
+		"KNOWN pprof-validate-agrees known-pprof-stricter.pb.gz: the fake finds it invalid [verdicts differ: ",
+		"NOTE pprof-validate-agrees a.pb.gz/control-no-samples.pb passed but is listed in known-differences.txt (listed but fine); remove the entry\n",
+		"PASS pprof-validate-agrees a.pb.gz/wire-bad-varint.pb\n",
+		"PASS pprof-validate-agrees a.pb.gz/strindex-doc-url.pb\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	want := fmt.Sprintf("%d passed, 1 failed", 3*13-2+brokenChecks(t))
+	if code != 1 || lastLine(out) != want || !strings.Contains(out, "1 known differences") {
 		t.Errorf("exit %d, last line %q, want %q", code, lastLine(out), want)
 	}
 	if t.Failed() {
@@ -354,9 +425,10 @@ func TestRunCountsFailuresSkipsAndKnownDifferences(t *testing.T) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	// a: 12 passed and its variants; fail-otlp: convert-otlp failed, 7
-	// skipped, 2 passed; lossy: string-equal known, 11 passed.
-	if want := fmt.Sprintf("%d passed, 1 failed", 25+brokenChecks(t)); code != 1 || lastLine(out) != want {
+	// a: 13 passed and its variants; fail-otlp: convert-otlp failed, 7
+	// skipped, 3 passed (check-otlp-json, and cases b and e of the pprof
+	// itself); lossy: string-equal known, 12 passed.
+	if want := fmt.Sprintf("%d passed, 1 failed", 28+brokenChecks(t)); code != 1 || lastLine(out) != want {
 		t.Errorf("exit %d, last line %q, want %q", code, lastLine(out), want)
 	}
 	if t.Failed() {
@@ -366,7 +438,7 @@ func TestRunCountsFailuresSkipsAndKnownDifferences(t *testing.T) {
 
 func TestRunShowsTheStringDiffOfAnUnlistedLoss(t *testing.T) {
 	code, out := runScript(t, []string{"lossy.pb.gz"}, "")
-	if code != 1 || lastLine(out) != fmt.Sprintf("%d passed, 1 failed", 11+brokenChecks(t)) ||
+	if code != 1 || lastLine(out) != fmt.Sprintf("%d passed, 1 failed", 12+brokenChecks(t)) ||
 		!strings.Contains(out, "FAIL string-equal lossy.pb.gz: ") || !strings.Contains(out, "\n    - ") {
 		t.Fatalf("exit %d, output:\n%s", code, out)
 	}

@@ -18,13 +18,16 @@ import (
 	"github.com/pprotel/pprotel/interop/internal/breakage"
 	"github.com/pprotel/pprotel/interop/internal/check"
 	"github.com/pprotel/pprotel/interop/internal/conform"
+	"github.com/pprotel/pprotel/interop/internal/pprofbreak"
 	profiles "go.opentelemetry.io/proto/slim/otlp/profiles/v1development"
 )
 
 const usage = `usage: pprotel-interop <command> <args>
 
 commands:
-  check-pprof FILE...           google/pprof decodes the protobuf pprof and CheckValid accepts it
+  check-pprof [-json] FILE...   google/pprof decodes the protobuf pprof and CheckValid accepts it;
+                                with -json one {"file","valid","stage","error","rule"} object per
+                                line: google/pprof's verdict, and the pprotel rule of its error
   string-equal A B              google/pprof Profile.String() of A and B are identical
   check-otlp FILE...            binary OTLP: pdata decodes it, profcheck rules (CLI defaults)
                                 pass, pdata's JSON codec carries it unchanged
@@ -42,6 +45,12 @@ commands:
   agree CONFORM.json PPROTEL.json
                                 compare conform -json with pprotel validate --json output per file:
                                 same verdict, same number of problems, same number per rule
+  pprof-break IN OUTDIR         write deliberately broken variants of a pprof (gzip or raw), one
+                                raw OUTDIR/<what-it-breaks>.pb per variant
+  pprof-agree GOOGLE.json PPROTEL.json
+                                compare check-pprof -json with pprotel validate --json output per
+                                file: google/pprof refuses it exactly when pprotel does, for a
+                                reason pprotel reports
 
 not available (their Go modules are not served by the Go module proxy; see README.md):
   profcheck, ref-to-otlp, ref-to-pprof, bench-ref
@@ -87,6 +96,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch cmd {
 	case "check-pprof":
+		if len(rest) > 0 && rest[0] == "-json" {
+			if len(rest) == 1 {
+				return usageErr("check-pprof: no files given")
+			}
+			return runPprofVerdicts(rest[1:], stdout, stderr)
+		}
 		return perFile(func(p string) error { _, err := check.ReadPprof(p); return err })
 	case "string-equal":
 		return pair(check.StringEqual)
@@ -110,6 +125,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return usageErr("agree: needs CONFORM.json and PPROTEL.json")
 		}
 		return runAgree(rest[0], rest[1], stdout, stderr)
+	case "pprof-break":
+		if len(rest) != 2 {
+			return usageErr("pprof-break: needs IN and OUTDIR")
+		}
+		return runPprofBreak(rest[0], rest[1], stdout, stderr)
+	case "pprof-agree":
+		if len(rest) != 2 {
+			return usageErr("pprof-agree: needs GOOGLE.json and PPROTEL.json")
+		}
+		return runPprofAgree(rest[0], rest[1], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -221,21 +246,93 @@ func runBreak(in, dir string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// runPprofVerdicts prints google/pprof's verdict on each file as one JSON
+// object per line; exit 1 when it refuses any.
+func runPprofVerdicts(files []string, stdout, stderr io.Writer) int {
+	enc := json.NewEncoder(stdout)
+	code := 0
+	for _, p := range files {
+		v := check.JudgePprofFile(p)
+		if !v.Valid {
+			code = 1
+		}
+		if err := enc.Encode(v); err != nil {
+			fmt.Fprintln(stderr, "pprotel-interop: check-pprof:", err)
+			return 2
+		}
+	}
+	return code
+}
+
+// runPprofBreak writes the broken variants of one pprof.
+func runPprofBreak(in, dir string, stdout, stderr io.Writer) int {
+	data, err := os.ReadFile(in)
+	var vs []pprofbreak.Variant
+	if err == nil {
+		vs, err = pprofbreak.Write(data, dir)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "pprotel-interop: pprof-break %s: %v\n", in, err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "wrote %d variants of %s to %s\n", len(vs), in, dir)
+	return 0
+}
+
+// runPprofAgree compares check-pprof -json output with pprotel validate
+// --json output.
+func runPprofAgree(googlePath, pprotelPath string, stdout, stderr io.Writer) int {
+	var gs []check.PprofVerdict
+	var ps []agree.PprotelFile
+	err := readWith(googlePath, func(r io.Reader) (err error) { gs, err = agree.ReadPprofVerdicts(r); return })
+	if err == nil {
+		err = readWith(pprotelPath, func(r io.Reader) (err error) { ps, err = agree.ReadPprotel(r); return })
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "pprotel-interop: pprof-agree:", err)
+		return 2
+	}
+	if len(gs) == 0 && len(ps) == 0 {
+		fmt.Fprintln(stderr, "pprotel-interop: pprof-agree: both outputs are empty")
+		return 2
+	}
+	return printResults(stdout, agree.ComparePprof(gs, ps))
+}
+
+func readWith(path string, f func(io.Reader) error) error {
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	return f(file)
+}
+
+// printResults prints one PASS/FAIL line per result, details indented below
+// a FAIL, and returns the exit code.
+func printResults(w io.Writer, results []agree.Result) int {
+	code := 0
+	for _, r := range results {
+		if r.Problem == "" {
+			fmt.Fprintf(w, "PASS %s\n", r.File)
+			continue
+		}
+		code = 1
+		fmt.Fprintf(w, "FAIL %s: %s\n", r.File, r.Problem)
+		for _, d := range r.Detail {
+			fmt.Fprintf(w, "    %s\n", d)
+		}
+	}
+	return code
+}
+
 // runAgree compares conform -json output with pprotel validate --json output.
 func runAgree(conformPath, pprotelPath string, stdout, stderr io.Writer) int {
-	read := func(path string, f func(io.Reader) error) error {
-		file, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer file.Close()
-		return f(file)
-	}
 	var cs []agree.ConformFile
 	var ps []agree.PprotelFile
-	err := read(conformPath, func(r io.Reader) (err error) { cs, err = agree.ReadConform(r); return })
+	err := readWith(conformPath, func(r io.Reader) (err error) { cs, err = agree.ReadConform(r); return })
 	if err == nil {
-		err = read(pprotelPath, func(r io.Reader) (err error) { ps, err = agree.ReadPprotel(r); return })
+		err = readWith(pprotelPath, func(r io.Reader) (err error) { ps, err = agree.ReadPprotel(r); return })
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "pprotel-interop: agree:", err)
@@ -245,17 +342,5 @@ func runAgree(conformPath, pprotelPath string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "pprotel-interop: agree: both outputs are empty")
 		return 2
 	}
-	code := 0
-	for _, r := range agree.Compare(cs, ps) {
-		if r.Problem == "" {
-			fmt.Fprintf(stdout, "PASS %s\n", r.File)
-			continue
-		}
-		code = 1
-		fmt.Fprintf(stdout, "FAIL %s: %s\n", r.File, r.Problem)
-		for _, d := range r.Detail {
-			fmt.Fprintf(stdout, "    %s\n", d)
-		}
-	}
-	return code
+	return printResults(stdout, agree.Compare(cs, ps))
 }

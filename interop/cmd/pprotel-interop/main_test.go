@@ -30,6 +30,11 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"break", "no-such-file.pb", "out"},
 		{"agree", "only-one.json"},
 		{"agree", "no-such.json", "no-such-either.json"},
+		{"check-pprof", "-json"},
+		{"pprof-break", "in.pb"},
+		{"pprof-break", "no-such-file.pb", "out"},
+		{"pprof-agree", "only-one.json"},
+		{"pprof-agree", "no-such.json", "no-such-either.json"},
 	} {
 		if code, _, _ := runCLI(args...); code != 2 {
 			t.Errorf("%q: exit %d, want 2", args, code)
@@ -136,5 +141,51 @@ func TestBreakThenAgree(t *testing.T) {
 	code, out, _ = runCLI("agree", cJSON, report("mapping-range"))
 	if code != 1 || !strings.HasPrefix(out, "FAIL "+neg+": same count, different rules") || !strings.Contains(out, "\n    conform: [negative-line] ") {
 		t.Errorf("agree, other rule: exit %d, output:\n%s", code, out)
+	}
+}
+
+// pprof-break writes files google/pprof refuses (or, for the controls,
+// accepts), check-pprof -json gives its verdicts, and pprof-agree compares
+// them with a pprotel-format report of the same files.
+func TestPprofBreakThenAgree(t *testing.T) {
+	in := filepath.Join(fixture.CorpusDir(t), "pprof", "parca__pkg_query_testdata_two-stacks.pb.gz")
+	dir := filepath.Join(t.TempDir(), "pprof-broken")
+	if code, out, errs := runCLI("pprof-break", in, dir); code != 0 || !strings.HasPrefix(out, "wrote ") {
+		t.Fatalf("pprof-break: exit %d, %q %q", code, out, errs)
+	}
+	dup := filepath.Join(dir, "duplicate-id-function.pb")
+	ctl := filepath.Join(dir, "control-unreferenced-mapping.pb")
+	empty := filepath.Join(dir, "empty-file.pb")
+	code, out, _ := runCLI("check-pprof", "-json", dup, ctl, empty)
+	want := `{"file":"` + dup + `","valid":false,"stage":"check","error":"multiple functions with same id: 1","rule":"duplicate-id"}
+{"file":"` + ctl + `","valid":true}
+{"file":"` + empty + `","valid":false,"stage":"parse","error":"empty input file"}
+`
+	if code != 1 || out != want {
+		t.Fatalf("check-pprof -json: exit %d, got\n%s\nwant\n%s", code, out, want)
+	}
+	gJSON := filepath.Join(t.TempDir(), "g.json")
+	if err := os.WriteFile(gJSON, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report := func(dupRule string) string {
+		p := filepath.Join(t.TempDir(), "p.json")
+		doc := `{"files":[{"file":"` + dup + `","format":"pprof","valid":false,"violations":[{"path":"x","rule":"` + dupRule + `","message":"m"}]},` +
+			`{"file":"` + ctl + `","format":"pprof","valid":true,"violations":[]},` +
+			`{"file":"` + empty + `","error":"empty input"}]}`
+		if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if code, out, _ := runCLI("pprof-agree", gJSON, report("duplicate-id")); code != 0 || out != "PASS "+dup+"\nPASS "+ctl+"\nPASS "+empty+"\n" {
+		t.Errorf("pprof-agree, same findings: exit %d, output:\n%s", code, out)
+	}
+	code, out, _ = runCLI("pprof-agree", gJSON, report("unknown-id"))
+	if code != 1 || !strings.HasPrefix(out, "FAIL "+dup+": reasons differ: ") || !strings.Contains(out, "\n    pprotel: [unknown-id] x: m\n") {
+		t.Errorf("pprof-agree, other rule: exit %d, output:\n%s", code, out)
+	}
+	if code, out, _ := runCLI("check-pprof", ctl); code != 0 || out != "PASS "+ctl+"\n" {
+		t.Errorf("check-pprof without -json: exit %d, output %q", code, out)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pprotel/pprotel/interop/internal/check"
 	"github.com/pprotel/pprotel/interop/internal/conform"
 )
 
@@ -111,5 +112,67 @@ func TestReadBothFormats(t *testing.T) {
 	}
 	if _, err := ReadPprotel(strings.NewReader(`{"other":1}`)); err == nil {
 		t.Error(`ReadPprotel accepted a document without "files"`)
+	}
+}
+
+func pprofFile(file string, vs ...PprotelViolation) PprotelFile {
+	return PprotelFile{File: file, Format: "pprof", Valid: len(vs) == 0, Violations: vs}
+}
+
+func TestComparePprof(t *testing.T) {
+	valid := check.PprofVerdict{File: "f", Valid: true}
+	dup := check.PprofVerdict{File: "f", Stage: "check", Error: "multiple functions with same id: 3", Rule: "duplicate-id"}
+	concat := check.PprofVerdict{File: "f", Stage: "parse", Error: "concatenated profiles detected"}
+	cases := []struct {
+		name    string
+		g       check.PprofVerdict
+		p       PprotelFile
+		problem string // prefix of Result.Problem; "" means agreement
+	}{
+		{"both accept", valid, pprofFile("f"), ""},
+		{"both refuse, same rule", dup, pprofFile("f", pv("unknown-id"), pv("duplicate-id")), ""},
+		{"both refuse, pprotel cannot decode", dup, PprotelFile{File: "f", Error: "malformed"}, ""},
+		// The decoder's errors have no rule: any refusal agrees.
+		{"decoder error, pprotel reports a rule", concat, pprofFile("f", pv("duplicate-id")), ""},
+		{"only pprotel refuses", valid, pprofFile("f", pv("unknown-id")),
+			"verdicts differ: google/pprof accepts it, pprotel reports 1 violations (unknown-id)"},
+		{"only google/pprof refuses", concat, pprofFile("f"),
+			"verdicts differ: google/pprof refuses it (parse: concatenated profiles detected), pprotel finds it valid"},
+		{"pprotel cannot read what google/pprof accepts", valid, PprotelFile{File: "f", Error: "invalid tag"},
+			"pprotel cannot read it (invalid tag); google/pprof accepts it"},
+		{"refused for another reason", dup, pprofFile("f", pv("strindex-out-of-range")),
+			"reasons differ: google/pprof refuses it (check: multiple functions with same id: 3), which is duplicate-id; pprotel reports only strindex-out-of-range"},
+		{"read as OTLP", valid, otlp("f"), `pprotel read it as "otlp", not as pprof`},
+		{"a rule nobody classified", dup, pprofFile("f", pv("duplicate-id"), pv("orphan")),
+			"pprotel reports rules this suite does not know for pprof (orphan)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ComparePprof([]check.PprofVerdict{tc.g}, []PprotelFile{tc.p})
+			if len(got) != 1 || got[0].File != "f" {
+				t.Fatalf("results %+v", got)
+			}
+			if tc.problem == "" && got[0].Problem != "" || !strings.HasPrefix(got[0].Problem, tc.problem) {
+				t.Errorf("problem %q, want prefix %q", got[0].Problem, tc.problem)
+			}
+		})
+	}
+}
+
+func TestComparePprofNamesFilesMissingFromEitherReport(t *testing.T) {
+	got := ComparePprof([]check.PprofVerdict{{File: "a", Valid: true}, {File: "b", Valid: true}}, []PprotelFile{pprofFile("b"), pprofFile("c")})
+	if len(got) != 3 || !strings.Contains(got[0].Problem, "pprotel's output does not name") ||
+		got[1].Problem != "" || got[2].File != "c" || !strings.Contains(got[2].Problem, "google/pprof's verdicts do not name") {
+		t.Errorf("%+v", got)
+	}
+}
+
+func TestReadPprofVerdicts(t *testing.T) {
+	vs, err := ReadPprofVerdicts(strings.NewReader(`{"file":"a","valid":true}` + "\n" + `{"file":"b","valid":false,"stage":"check","error":"e","rule":"reserved-id"}` + "\n"))
+	if err != nil || len(vs) != 2 || !vs[0].Valid || vs[1].Rule != "reserved-id" || vs[1].Stage != "check" {
+		t.Errorf("%+v, %v", vs, err)
+	}
+	if _, err := ReadPprofVerdicts(strings.NewReader(`{"file":`)); err == nil {
+		t.Error("accepted truncated JSON")
 	}
 }

@@ -240,3 +240,34 @@ func mustMarshal(t *testing.T, m proto.Message) []byte {
 	}
 	return data
 }
+
+func TestJudgePprofGivesTheStageAndRule(t *testing.T) {
+	p := &profile.Profile{
+		SampleType: []*profile.ValueType{{Type: "samples", Unit: "count"}},
+		Sample:     []*profile.Sample{{Value: []int64{1, 2}}},
+	}
+	var buf bytes.Buffer
+	if err := p.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		data []byte
+		want PprofVerdict
+	}{
+		{buf.Bytes(), PprofVerdict{Stage: "check", Error: "mismatch: sample has 2 values vs. 1 types", Rule: "mismatched-value-count"}},
+		{nil, PprofVerdict{Stage: "parse", Error: "empty input file"}},
+		{[]byte{0x1f, 0x8b, 0}, PprofVerdict{Stage: "gunzip", Error: "unexpected EOF"}},
+		// string_table = ["x"]
+		{[]byte{0x32, 1, 'x'}, PprofVerdict{Stage: "parse", Error: "string_table[0] must be ''", Rule: "string-table-first-not-empty"}},
+		// string_table = [""], drop_frames = 5
+		{[]byte{0x32, 0, 0x38, 5}, PprofVerdict{Stage: "parse", Error: "malformed profile format", Rule: "strindex-out-of-range"}},
+		{[]byte{0x32, 0}, PprofVerdict{Valid: true}},
+	} {
+		if got := JudgePprof(tc.data); got != tc.want {
+			t.Errorf("% x: %+v, want %+v", tc.data, got, tc.want)
+		}
+	}
+	if got := JudgePprofFile(filepath.Join(t.TempDir(), "missing.pb")); got.Valid || got.Stage != "read" || !strings.HasSuffix(got.File, "missing.pb") {
+		t.Errorf("missing file: %+v", got)
+	}
+}
