@@ -72,3 +72,44 @@ fn concatenated_profiles_are_refused_as_google_pprof_refuses_them() {
     let decoded = pprotel::pprof::decode(&after_zero).unwrap();
     assert_eq!(decoded.time_nanos, second.time_nanos);
 }
+
+/// pprof uses no protobuf groups, and google/pprof refuses one anywhere ("unknown wire type")
+/// where prost would skip an unknown group: pprotel refuses it too, naming the message.
+#[test]
+fn a_protobuf_group_is_refused_where_it_stands() {
+    let profile = crate::build::PprofBuilder::cpu().p;
+    let group = [0x9b, 0x06, 0x08, 0x01, 0x9c, 0x06]; // field 99: start, a varint, end
+    let top = [profile.encode_to_vec(), group.to_vec()].concat();
+    let message = |bytes: &[u8]| match pprotel::pprof::decode(bytes) {
+        Err(pprotel::pprof::DecodeError::Group { message }) => message,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(message(&top), "Profile");
+
+    // A fourth sample whose second label holds the group.
+    let label = pprotel::pprof::Label {
+        key: 1,
+        ..Default::default()
+    }
+    .encode_to_vec();
+    let mut sample = pprotel::pprof::Sample {
+        location_id: vec![1],
+        value: vec![1, 1],
+        label: Vec::new(),
+    }
+    .encode_to_vec();
+    for body in [label.clone(), [label, group.to_vec()].concat()] {
+        sample.push(0x1a); // Sample.label, LEN
+        sample.push(body.len() as u8);
+        sample.extend(body);
+    }
+    let mut nested = profile.encode_to_vec();
+    nested.push(0x12); // Profile.sample, LEN
+    nested.push(sample.len() as u8);
+    nested.extend(sample);
+    assert_eq!(message(&nested), "sample[3].label[1]");
+    assert_eq!(
+        pprotel::pprof::decode(&nested).unwrap_err().to_string(),
+        "sample[3].label[1] holds a protobuf group (wire type 3 or 4), which pprof does not use"
+    );
+}

@@ -32,7 +32,11 @@ pub fn corpus_files(sub: &str) -> Vec<PathBuf> {
         .map(|entry| entry.expect("corpus entry").path())
         .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "PROVENANCE.md"))
         .collect();
-    assert!(!files.is_empty(), "corpus/{sub} at {} holds no file", root.display());
+    assert!(
+        !files.is_empty(),
+        "corpus/{sub} at {} holds no file",
+        root.display()
+    );
     files.sort();
     files
 }

@@ -30,6 +30,15 @@ pub enum DecodeError {
         /// The `time_nanos` seen first.
         first: i64,
     },
+    /// A protobuf group (wire types 3 and 4) in a message of the pprof schema. pprof uses no
+    /// groups; google/pprof's decoder refuses them ("unknown wire type") where protobuf
+    /// runtimes, prost among them, would skip an unknown one, so a file pprotel read would not
+    /// open in `go tool pprof`.
+    #[error("{message} holds a protobuf group (wire type 3 or 4), which pprof does not use")]
+    Group {
+        /// Where: `Profile`, `sample[3]`, `location[7].line[0]`…
+        message: String,
+    },
     /// The string table is missing although the profile refers to strings.
     #[error("string_table is empty (it must start with \"\")")]
     NoStringTable,
@@ -52,10 +61,70 @@ fn refuse_concatenated(bytes: &[u8]) -> Result<(), DecodeError> {
     Ok(())
 }
 
+/// The messages of the pprof schema that hold other messages, for [`refuse_groups`].
+#[derive(Clone, Copy)]
+enum Schema {
+    Profile,
+    Sample,
+    Location,
+    /// ValueType, Label, Mapping, Line, Function: only scalars, strings and packed runs.
+    Leaf,
+}
+
+/// Walks `bytes` as the pprof message `schema` (named `path` in the error), into the
+/// submessages the schema declares, and refuses the first group. Other malformations end the
+/// walk quietly: prost names them. Only inputs the fast decoder declines get here.
+fn refuse_groups(bytes: &[u8], schema: Schema, path: &str) -> Result<(), DecodeError> {
+    let mut seen = [0usize; 12];
+    for field in crate::wire::fields(bytes) {
+        let (number, value) = match field {
+            Ok(field) => field,
+            Err(e) if e.what == "unsupported wire type" => {
+                return Err(DecodeError::Group {
+                    message: path.to_owned(),
+                });
+            }
+            Err(_) => return Ok(()),
+        };
+        let crate::wire::Value::Len(body) = value else {
+            continue;
+        };
+        let (inner, name) = match (schema, number) {
+            (Schema::Profile, 1) => (Schema::Leaf, "sample_type"),
+            (Schema::Profile, 2) => (Schema::Sample, "sample"),
+            (Schema::Profile, 3) => (Schema::Leaf, "mapping"),
+            (Schema::Profile, 4) => (Schema::Location, "location"),
+            (Schema::Profile, 5) => (Schema::Leaf, "function"),
+            (Schema::Profile, 11) => (Schema::Leaf, "period_type"),
+            (Schema::Sample, 3) => (Schema::Leaf, "label"),
+            (Schema::Location, 4) => (Schema::Leaf, "line"),
+            _ => continue,
+        };
+        let n = &mut seen[number as usize];
+        let inner_path = match schema {
+            Schema::Profile => format!("{name}[{n}]"),
+            _ => format!("{path}.{name}[{n}]"),
+        };
+        *n += 1;
+        refuse_groups(body, inner, &inner_path)?;
+    }
+    Ok(())
+}
+
 /// Decodes a raw (already decompressed) pprof protobuf.
 pub fn decode(bytes: &[u8]) -> Result<Profile, DecodeError> {
     refuse_concatenated(bytes)?;
-    let profile = Profile::decode(bytes)?;
+    // The fast decoder reads only the four wire types pprof uses; where it declines, prost
+    // decodes, after the check for groups that prost would skip.
+    let profile = match model::fast::profile(bytes) {
+        Some(profile) => profile,
+        None => {
+            refuse_groups(bytes, Schema::Profile, "Profile")?;
+            let mut profile = Profile::default();
+            profile.merge(bytes)?;
+            profile
+        }
+    };
     match profile.string_table.first() {
         None => return Err(DecodeError::NoStringTable),
         Some(first) if !first.is_empty() => {

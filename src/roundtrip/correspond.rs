@@ -133,10 +133,11 @@ impl Correspondence {
             if self.a_to_b[i].is_some() {
                 continue;
             }
-            if let Some(&j) = b_by_id.get(id) {
-                if self.free(i, j) && equal(i, j) {
-                    self.pair(i, j);
-                }
+            if let Some(&j) = b_by_id.get(id)
+                && self.free(i, j)
+                && equal(i, j)
+            {
+                self.pair(i, j);
             }
         }
     }

@@ -512,7 +512,7 @@ fn decode_hex(s: &str) -> Result<Vec<u8>, String> {
     if digits.iter().any(|&c| nibble(c).is_none()) {
         return Err(format!("expected a hex string, found {}", Found::Str(s)));
     }
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!(
             "expected an even number of hex digits, found {} in {}",
             digits.len(),
