@@ -113,12 +113,13 @@ fn refuse_groups(bytes: &[u8], schema: Schema, path: &str) -> Result<(), DecodeE
 
 /// Decodes a raw (already decompressed) pprof protobuf.
 pub fn decode(bytes: &[u8]) -> Result<Profile, DecodeError> {
-    refuse_concatenated(bytes)?;
-    // The fast decoder reads only the four wire types pprof uses; where it declines, prost
-    // decodes, after the check for groups that prost would skip.
+    // The fast decoder reads only the four wire types pprof uses and declines a second
+    // time_nanos; where it declines, prost decodes, after the checks for concatenated profiles
+    // and for groups (which prost would skip).
     let profile = match model::fast::profile(bytes) {
         Some(profile) => profile,
         None => {
+            refuse_concatenated(bytes)?;
             refuse_groups(bytes, Schema::Profile, "Profile")?;
             let mut profile = Profile::default();
             profile.merge(bytes)?;

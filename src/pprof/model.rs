@@ -727,6 +727,9 @@ pub(crate) mod fast {
                 6 => p.string_table.push(r.bytes()?.to_vec()),
                 7 => p.drop_frames = r.scalar(wt)? as i64,
                 8 => p.keep_frames = r.scalar(wt)? as i64,
+                // A time_nanos after a nonzero one means concatenated profiles, which
+                // `pprof::decode` refuses on the slow path.
+                9 if p.time_nanos != 0 => return None,
                 9 => p.time_nanos = r.scalar(wt)? as i64,
                 10 => p.duration_nanos = r.scalar(wt)? as i64,
                 // A second period_type merges into the first in prost: leave that to prost.
@@ -851,13 +854,15 @@ mod tests {
     #[test]
     fn fast_decoder_declines_what_prost_refuses_or_merges() {
         // A key above u32::MAX, a group, a string_table entry with a varint wire type, a
-        // second period_type (prost merges the two), and a truncated sample.
-        let cases: [&[u8]; 5] = [
+        // second period_type (prost merges the two), a truncated sample, and a time_nanos
+        // after a nonzero one (concatenated profiles, refused by `pprof::decode`).
+        let cases: [&[u8]; 6] = [
             &[0x80, 0x80, 0x80, 0x80, 0x10, 0x00],
             &[0x33, 0x34],
             &[0x30, 0x01],
             &[0x5a, 0x02, 0x08, 0x01, 0x5a, 0x02, 0x10, 0x02],
             &[0x12, 0x05, 0x0a, 0x01],
+            &[0x48, 0x05, 0x48, 0x07],
         ];
         for bytes in cases {
             assert_eq!(fast::profile(bytes), None, "{bytes:02x?}");
