@@ -102,24 +102,34 @@ type Result struct {
 // named in only one output are failures. Results follow the conform order,
 // then the files only pprotel names.
 func Compare(c []ConformFile, p []PprotelFile) []Result {
+	return matchByFile(c, func(cf ConformFile) string { return cf.File }, "conform's output does not name this file", p, compareFile)
+}
+
+// matchByFile pairs each of the reference's entries (named by file) with
+// pprotel's report of the same file and compares the pair. A file named on one
+// side only is a failure (onlyPprotel is the problem of a file only pprotel
+// names). Results follow the reference's order, then the files only pprotel
+// names.
+func matchByFile[T any](ref []T, file func(T) string, onlyPprotel string, p []PprotelFile, compare func(T, PprotelFile) Result) []Result {
 	byName := map[string]PprotelFile{}
 	for _, f := range p {
 		byName[f.File] = f
 	}
 	seen := map[string]bool{}
 	var out []Result
-	for _, cf := range c {
-		seen[cf.File] = true
-		pf, ok := byName[cf.File]
+	for _, r := range ref {
+		name := file(r)
+		seen[name] = true
+		pf, ok := byName[name]
 		if !ok {
-			out = append(out, Result{File: cf.File, Problem: "pprotel's output does not name this file"})
+			out = append(out, Result{File: name, Problem: "pprotel's output does not name this file"})
 			continue
 		}
-		out = append(out, compareFile(cf, pf))
+		out = append(out, compare(r, pf))
 	}
 	for _, pf := range p {
 		if !seen[pf.File] {
-			out = append(out, Result{File: pf.File, Problem: "conform's output does not name this file"})
+			out = append(out, Result{File: pf.File, Problem: onlyPprotel})
 		}
 	}
 	return out

@@ -48,27 +48,7 @@ func ReadPprofVerdicts(r io.Reader) ([]check.PprofVerdict, error) {
 // one of them are failures. Results follow the google/pprof order, then the
 // files only pprotel names.
 func ComparePprof(g []check.PprofVerdict, p []PprotelFile) []Result {
-	byName := map[string]PprotelFile{}
-	for _, f := range p {
-		byName[f.File] = f
-	}
-	seen := map[string]bool{}
-	var out []Result
-	for _, gv := range g {
-		seen[gv.File] = true
-		pf, ok := byName[gv.File]
-		if !ok {
-			out = append(out, Result{File: gv.File, Problem: "pprotel's output does not name this file"})
-			continue
-		}
-		out = append(out, comparePprofFile(gv, pf))
-	}
-	for _, pf := range p {
-		if !seen[pf.File] {
-			out = append(out, Result{File: pf.File, Problem: "google/pprof's verdicts do not name this file"})
-		}
-	}
-	return out
+	return matchByFile(g, func(v check.PprofVerdict) string { return v.File }, "google/pprof's verdicts do not name this file", p, comparePprofFile)
 }
 
 // comparePprofFile applies the criterion of run.sh's pprof-validate-agrees:
