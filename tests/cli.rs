@@ -455,37 +455,12 @@ fn diff_strict_reports_an_otlp_dictionary_layout_as_encoding() {
     );
     let mut data =
         pprotel::otlp::decode_protobuf(&std::fs::read(sb.path("a.otlp")).unwrap()).unwrap();
-    let swap = |i: i32| match i {
+    data.dictionary.as_mut().unwrap().string_table.swap(1, 2);
+    crate::otlp_equality::map_strings(&mut data, &|i| match i {
         1 => 2,
         2 => 1,
         other => other,
-    };
-    {
-        let d = data.dictionary.as_mut().unwrap();
-        d.string_table.swap(1, 2);
-        for m in &mut d.mapping_table {
-            m.filename_strindex = swap(m.filename_strindex);
-        }
-        for f in &mut d.function_table {
-            f.name_strindex = swap(f.name_strindex);
-            f.system_name_strindex = swap(f.system_name_strindex);
-            f.filename_strindex = swap(f.filename_strindex);
-        }
-        for a in &mut d.attribute_table {
-            a.key_strindex = swap(a.key_strindex);
-            a.unit_strindex = swap(a.unit_strindex);
-        }
-    }
-    for rp in &mut data.resource_profiles {
-        for sp in &mut rp.scope_profiles {
-            for p in &mut sp.profiles {
-                for vt in p.sample_type.iter_mut().chain(p.period_type.iter_mut()) {
-                    vt.type_strindex = swap(vt.type_strindex);
-                    vt.unit_strindex = swap(vt.unit_strindex);
-                }
-            }
-        }
-    }
+    });
     sb.write("b.otlp", &pprotel::otlp::encode_protobuf(&data));
     let plain = sb.run(&["diff", "--json", "a.otlp", "b.otlp"]);
     assert_eq!(

@@ -59,7 +59,7 @@ fn through_pprof(data: &ProfilesData) -> (ProfilesData, pprotel::otlp::mapping::
 // Encoding transformations of a payload: each keeps every piece of information.
 
 /// Maps every string index a payload holds through `f`.
-fn map_strings(d: &mut ProfilesData, f: &dyn Fn(i32) -> i32) {
+pub(crate) fn map_strings(d: &mut ProfilesData, f: &dyn Fn(i32) -> i32) {
     fn value(v: &mut AnyValue, f: &dyn Fn(i32) -> i32) {
         match &mut v.value {
             Some(Value::StringValueStrindex(i)) => *i = f(*i),
