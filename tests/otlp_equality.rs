@@ -974,9 +974,9 @@ fn shared_sample_attribute_keys_and_mapping_attributes_pprof_reshapes_are_report
             value: Some(Value::StringValue(t.into())),
         })
     };
-    for (case, indices) in [
-        ("two attributes, one key", vec![1, 2]),
-        ("one attribute twice", vec![1, 1]),
+    for (case, indices, values) in [
+        ("two attributes, one key", vec![1, 2], &["a", "b"][..]),
+        ("one attribute twice", vec![1, 1], &["a"][..]),
     ] {
         let mut data = build::counted(vec![otlp::Sample {
             stack_index: 1,
@@ -987,7 +987,7 @@ fn shared_sample_attribute_keys_and_mapping_attributes_pprof_reshapes_are_report
         let d = data.dictionary.as_mut().unwrap();
         d.string_table.push("k".into());
         let k = sidx(d, "k");
-        for v in ["a", "b"] {
+        for &v in values {
             d.attribute_table.push(otlp::KeyValueAndUnit {
                 key_strindex: k,
                 value: text(v),
@@ -1050,4 +1050,68 @@ fn shared_sample_attribute_keys_and_mapping_attributes_pprof_reshapes_are_report
             "mapping build id of another kind than GNU"
         ]
     );
+}
+
+/// Dictionary entries pprof has no table for (attributes, links), when nothing refers to them,
+/// are reported by table with the first one's path; so is a location's `is_folded` written as
+/// false, which pprof keeps only as "not folded" and which comes back absent.
+#[test]
+fn unreferenced_attributes_and_links_and_an_explicit_unfolded_flag_are_reported() {
+    let mut data = build::counted(vec![otlp::Sample {
+        stack_index: 1,
+        values: vec![1],
+        ..Default::default()
+    }]);
+    let d = data.dictionary.as_mut().unwrap();
+    d.string_table
+        .extend(["orphan", "pprof.location.is_folded"].map(String::from));
+    let (orphan, folded) = (sidx(d, "orphan"), sidx(d, "pprof.location.is_folded"));
+    d.attribute_table.push(otlp::KeyValueAndUnit {
+        key_strindex: orphan,
+        value: build::string("nobody uses me"),
+        unit_strindex: 0,
+    });
+    d.attribute_table.push(otlp::KeyValueAndUnit {
+        key_strindex: folded,
+        value: Some(AnyValue {
+            value: Some(Value::BoolValue(false)),
+        }),
+        unit_strindex: 0,
+    });
+    d.location_table.push(otlp::Location {
+        address: 0x10,
+        attribute_indices: vec![2],
+        ..Default::default()
+    });
+    d.link_table.push(otlp::Link {
+        trace_id: vec![1; 16],
+        span_id: vec![2; 8],
+    });
+    let translated = otlp_to_pprof(&data).unwrap();
+    let noted: Vec<(&str, usize, &str)> = translated
+        .report
+        .entries()
+        .map(|(what, e)| (what, e.count, e.first.as_str()))
+        .collect();
+    assert_eq!(
+        noted,
+        [
+            (
+                "location attribute \"pprof.location.is_folded\" = false",
+                1,
+                "dictionary.location_table[1].attribute_indices[0]"
+            ),
+            (
+                "unreferenced attribute_table entries",
+                1,
+                "dictionary.attribute_table[1]"
+            ),
+            (
+                "unreferenced link_table entries",
+                1,
+                "dictionary.link_table[1]"
+            ),
+        ]
+    );
+    assert!(!translated.outputs[0].pprof.location[0].is_folded);
 }

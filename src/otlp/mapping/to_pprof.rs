@@ -138,7 +138,53 @@ pub fn otlp_to_pprof_with(
             || "dictionary".into(),
         );
     }
+    report_unreferenced(data, dict.d, &mut report);
     Ok(ToPprof { outputs, report })
+}
+
+/// Attribute and link entries that nothing refers to have no place in pprof, which keeps
+/// unreferenced mappings, locations and functions but has no table of labels or of links:
+/// they are reported, not dropped quietly. (Unreferenced strings and stacks are layout, not
+/// information: a string or a stack means something only where it is used.) Indices out of
+/// range were refused during translation.
+fn report_unreferenced(data: &ProfilesData, d: &ProfilesDictionary, report: &mut Report) {
+    let mut attributes = vec![false; d.attribute_table.len()];
+    let mut links = vec![false; d.link_table.len()];
+    let mark = |used: &mut [bool], i: i32| {
+        if let Some(u) = usize::try_from(i).ok().and_then(|i| used.get_mut(i)) {
+            *u = true;
+        }
+    };
+    let entries = d.mapping_table.iter().map(|m| &m.attribute_indices);
+    for indices in entries.chain(d.location_table.iter().map(|l| &l.attribute_indices)) {
+        indices.iter().for_each(|&i| mark(&mut attributes, i));
+    }
+    let profiles = data
+        .resource_profiles
+        .iter()
+        .flat_map(|rp| &rp.scope_profiles)
+        .flat_map(|sp| &sp.profiles);
+    for p in profiles {
+        p.attribute_indices
+            .iter()
+            .for_each(|&i| mark(&mut attributes, i));
+        for s in &p.samples {
+            s.attribute_indices
+                .iter()
+                .for_each(|&i| mark(&mut attributes, i));
+            mark(&mut links, s.link_index);
+        }
+    }
+    for (table, used) in [("attribute_table", &attributes), ("link_table", &links)] {
+        let mut unused = used.iter().enumerate().skip(1).filter(|(_, u)| !**u);
+        if let Some((first, _)) = unused.next() {
+            report.note_n(
+                format!("unreferenced {table} entries"),
+                1 + unused.count(),
+                || format!("dictionary.{table}[{first}]"),
+            );
+        }
+    }
 }
 
 /// True when the Profiles of one scope can be one pprof with several sample types.
@@ -744,6 +790,10 @@ impl<'a, 'd> Builder<'a, 'd> {
             let kv = self.dict.attribute(a, attr_path)?;
             let key = self.dict.string(kv.key_strindex, attr_path)?;
             match (key, kv.value.as_ref().and_then(|v| v.value.as_ref())) {
+                // pprof writes the flag only when true: an explicit false comes back absent.
+                (semconv::IS_FOLDED, Some(Value::BoolValue(false))) => {
+                    report.note(format!("location attribute {key:?} = false"), attr_path)
+                }
                 (semconv::IS_FOLDED, Some(Value::BoolValue(b))) => is_folded = *b,
                 _ => report.note(format!("location attribute {key:?}"), attr_path),
             }
