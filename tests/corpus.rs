@@ -85,6 +85,16 @@ fn every_older_schema_otlp_file_is_refused_naming_the_schema() {
             "{}: {err}",
             util::name(&path)
         );
+        // The file exporter's stream says so too, naming the frame.
+        let framed = util::name(&path) == "sig-profiling__otlp-bench_testdata_k8s.otlp";
+        assert_eq!(
+            err.starts_with(
+                "frame 0 of a length-prefixed stream (Collector file-exporter framing): resource_profiles[0]"
+            ),
+            framed,
+            "{}: {err}",
+            util::name(&path)
+        );
     }
 }
 

@@ -48,9 +48,27 @@ const SAMPLES_CHECKED: usize = 1024;
 /// decoder to report.
 pub fn check(bytes: &[u8]) -> Result<(), SchemaError> {
     if let Some(frames) = frames(bytes) {
-        // Name an older schema inside the frames first: that is the more useful message.
-        for frame in &frames {
-            check(frame)?;
+        // Name an older schema inside the frames first, and the frame it is in: that is the
+        // more useful message.
+        for (n, frame) in frames.iter().enumerate() {
+            check(frame).map_err(|e| match e {
+                SchemaError::OlderSchema {
+                    path,
+                    field,
+                    found,
+                    expected,
+                    hint,
+                } => SchemaError::OlderSchema {
+                    path: format!(
+                        "frame {n} of a length-prefixed stream (Collector file-exporter framing): {path}"
+                    ),
+                    field,
+                    found,
+                    expected,
+                    hint,
+                },
+                other => other,
+            })?;
         }
         return Err(SchemaError::Framed {
             frames: frames.len(),
