@@ -1,4 +1,5 @@
-//! Standard output: `-o -` writes stdout as `-` reads stdin.
+//! Standard output: `-o -` writes stdout as `-` reads stdin, and binary output is refused when
+//! stdout is a terminal (tried on a real pseudo-terminal through util-linux `script`).
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -123,4 +124,101 @@ fn dash_output_of_an_input_that_splits_is_refused_like_stdout() {
     );
     assert!(out.stdout.is_empty());
     assert_eq!(files(dir.path()), ["two.otlp.pb"]);
+}
+
+// --- A terminal on stdout ----------------------------------------------------------------
+
+/// `s` quoted for `sh -c`.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// Runs `sh -c command` in `dir` with stdin, stdout and stderr on a fresh pseudo-terminal
+/// (util-linux `script -qec`, exit status passed through), returning what the terminal showed
+/// with the terminal's `\r\n` turned back into `\n`. `None` (the test skips, saying why) where
+/// `script` is missing or cannot make a terminal.
+fn on_terminal(dir: &Path, command: &str) -> Option<(Option<i32>, String)> {
+    let run = |command: &str| {
+        Command::new("script")
+            .args(["-qec", command, "/dev/null"])
+            .env("SHELL", "/bin/sh")
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .output()
+    };
+    match run("test -t 0 && test -t 1 && test -t 2") {
+        Ok(probe) if probe.status.success() => {}
+        Ok(probe) => {
+            eprintln!(
+                "skipped: `script` gave no terminal here (status {:?}: {})",
+                probe.status.code(),
+                String::from_utf8_lossy(&probe.stderr).trim()
+            );
+            return None;
+        }
+        Err(e) => {
+            eprintln!("skipped: no util-linux `script` to run pprotel on a terminal ({e})");
+            return None;
+        }
+    }
+    let out = run(command).unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    Some((out.status.code(), shown))
+}
+
+/// `pprotel args…` as a shell command.
+fn command(args: &[&str]) -> String {
+    std::iter::once(env!("CARGO_BIN_EXE_pprotel"))
+        .chain(args.iter().copied())
+        .map(sh_quote)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn binary_output_to_a_terminal_is_refused_with_a_hint() {
+    let dir = inputs();
+    for (args, format) in [
+        (&["convert", "in.pb.gz"][..], "otlp"),
+        (&["convert", "in.pb.gz", "-o", "-"], "otlp"),
+        (&["convert", "in.otlp.pb"], "pprof"),
+        (&["convert", "in.pb.gz", "--to", "pprof"], "pprof"),
+    ] {
+        let Some((status, shown)) = on_terminal(dir.path(), &command(args)) else {
+            return;
+        };
+        assert_eq!(status, Some(2), "{args:?}: {shown}");
+        assert_eq!(
+            shown,
+            format!(
+                "pprotel: error: refusing to write binary {format} to a terminal: use -o FILE, pipe the output, or --to otlp-json\n"
+            ),
+            "{args:?}: the hint and nothing else reaches the terminal"
+        );
+    }
+    assert_eq!(files(dir.path()), ["in.otlp.pb", "in.pb.gz"]);
+}
+
+#[test]
+fn otlp_json_to_a_terminal_is_allowed() {
+    let dir = inputs();
+    let piped = pprotel(dir.path(), &["convert", "in.pb.gz", "--to", "otlp-json"]);
+    assert!(piped.status.success(), "{}", stderr(&piped));
+    let expected = String::from_utf8(piped.stdout)
+        .unwrap()
+        .replace("\r\n", "\n");
+    for args in [
+        &["convert", "in.pb.gz", "--to", "otlp-json"][..],
+        &["convert", "in.pb.gz", "-o", "-", "--to", "otlp-json"],
+    ] {
+        let Some((status, shown)) = on_terminal(dir.path(), &command(args)) else {
+            return;
+        };
+        assert_eq!(status, Some(0), "{args:?}: {shown}");
+        assert!(
+            shown.starts_with("{\"resourceProfiles\":"),
+            "{args:?}: {shown}"
+        );
+        assert_eq!(shown, expected, "{args:?}");
+    }
 }
