@@ -9,7 +9,7 @@ use pprotel::otlp::model::{self as otlp, ProfilesData};
 use pprotel::otlp::validate::{self, CheckOptions};
 use pprotel::otlp::{decode_protobuf, encode_protobuf, semconv};
 use pprotel::pprof::{Label, Line, Profile};
-use pprotel::roundtrip::compare_pprof;
+use pprotel::roundtrip::{OtlpView, compare_otlp, compare_pprof};
 
 use crate::build::{self, PprofBuilder, kv, sidx};
 
@@ -806,5 +806,378 @@ fn the_same_label_key_at_two_string_indices_is_one_attribute_key() {
         sample.attribute_indices.len(),
         1,
         "one attribute for key \"tag\""
+    );
+}
+
+// --- Alignment: Profiles of a scope share one pprof only when every sample lines up --------
+//
+// Each case starts from two Profiles that line up and breaks exactly one condition of
+// alignment (`aligned` in src/otlp/mapping/to_pprof.rs); the scope must then become one pprof
+// per Profile, each holding its own Profile, and never one pprof mixing them.
+
+/// Entries of the attribute table of [`alignable_dictionary`].
+const THREAD_WORKER: i32 = 1;
+const THREAD_MAIN: i32 = 2;
+const POOL_IO: i32 = 3;
+const PROFILE_COMMENT: i32 = 4;
+const PROFILE_DOC_URL: i32 = 5;
+
+/// [`otlp_dictionary`] plus a second stack (`work` called from `main`), two sample label sets
+/// and two profile attributes, all used by every alignable Profile.
+fn alignable_dictionary() -> otlp::ProfilesDictionary {
+    let mut d = otlp_dictionary();
+    for s in [
+        "work",
+        "nanoseconds",
+        "pool",
+        "io",
+        semconv::COMMENT,
+        "aligned",
+        semconv::DOC_URL,
+        "https://example.com/profile",
+    ] {
+        d.string_table.push(s.into());
+    }
+    d.function_table.push(otlp::Function {
+        name_strindex: sidx(&d, "work"),
+        ..Default::default()
+    });
+    d.location_table.push(otlp::Location {
+        mapping_index: 1,
+        address: 0x2345,
+        lines: vec![otlp::Line {
+            function_index: 2,
+            line: 7,
+            column: 0,
+        }],
+        ..Default::default()
+    });
+    d.stack_table.push(otlp::Stack {
+        location_indices: vec![2, 1],
+    });
+    let attribute = |d: &otlp::ProfilesDictionary, key: &str, value: Value| otlp::KeyValueAndUnit {
+        key_strindex: sidx(d, key),
+        value: Some(AnyValue { value: Some(value) }),
+        unit_strindex: 0,
+    };
+    let text = |s: &str| Value::StringValue(s.into());
+    let comments = Value::ArrayValue(ArrayValue {
+        values: vec![AnyValue {
+            value: Some(text("aligned")),
+        }],
+    });
+    let attributes = [
+        attribute(&d, "thread", text("worker")),
+        attribute(&d, "thread", text("main")),
+        attribute(&d, "pool", text("io")),
+        attribute(&d, semconv::COMMENT, comments),
+        attribute(&d, semconv::DOC_URL, text("https://example.com/profile")),
+    ];
+    d.attribute_table.extend(attributes);
+    d
+}
+
+/// A Profile that lines up with every other one this makes: a sample on stack 1 labelled
+/// thread=worker and pool=io, a sample on stack 2 labelled thread=main, one value each, and
+/// the same time, duration, period, period type and profile attributes.
+fn alignable_profile(
+    d: &otlp::ProfilesDictionary,
+    (sample_type, unit): (&str, &str),
+    values: [i64; 2],
+) -> otlp::Profile {
+    let sample = |stack_index, value, attribute_indices| otlp::Sample {
+        stack_index,
+        values: vec![value],
+        attribute_indices,
+        ..Default::default()
+    };
+    otlp::Profile {
+        sample_type: Some(otlp::ValueType {
+            type_strindex: sidx(d, sample_type),
+            unit_strindex: sidx(d, unit),
+        }),
+        samples: vec![
+            sample(1, values[0], vec![THREAD_WORKER, POOL_IO]),
+            sample(2, values[1], vec![THREAD_MAIN]),
+        ],
+        time_unix_nano: 1_000,
+        duration_nano: 1_000_000,
+        period: 10_000_000,
+        period_type: Some(otlp::ValueType {
+            type_strindex: sidx(d, "cpu"),
+            unit_strindex: sidx(d, "nanoseconds"),
+        }),
+        attribute_indices: vec![PROFILE_COMMENT, PROFILE_DOC_URL],
+        ..Default::default()
+    }
+}
+
+/// What a scope of two Profiles must become.
+enum Alignment {
+    /// One pprof with both sample types.
+    OnePprof,
+    /// One pprof per Profile (`r0.s0.p0`, `r0.s0.p1`).
+    Split,
+    /// Refused with this message: a sample pprof cannot hold, in a Profile that may not be
+    /// mixed with the other.
+    Refused(&'static str),
+}
+
+/// Two alignable Profiles ("cpu" then "samples") in one scope, changed by `change` in exactly
+/// the condition the test names, become what `expected` says.
+fn assert_alignment(
+    condition: &str,
+    change: impl FnOnce(&mut otlp::ProfilesDictionary, &mut [otlp::Profile]),
+    expected: Alignment,
+) {
+    let mut d = alignable_dictionary();
+    let mut profiles = vec![
+        alignable_profile(&d, ("cpu", "nanoseconds"), [10, 20]),
+        alignable_profile(&d, ("samples", "count"), [1, 2]),
+    ];
+    change(&mut d, &mut profiles);
+    let data = build::payload(d.clone(), profiles.clone());
+    let translated = otlp_to_pprof(&data);
+    let translated = match expected {
+        Alignment::Refused(message) => {
+            let err = translated.expect_err(&format!("{condition}: expected a refusal"));
+            assert_eq!(err.to_string(), message, "{condition}");
+            return;
+        }
+        _ => translated.unwrap_or_else(|e| panic!("{condition}: {e}")),
+    };
+    let placed: Vec<(usize, usize, Option<usize>)> = translated
+        .outputs
+        .iter()
+        .map(|o| (o.resource, o.scope, o.profile))
+        .collect();
+    match expected {
+        Alignment::OnePprof => {
+            assert_eq!(placed, [(0, 0, None)], "{condition}: expected one pprof");
+            assert!(
+                translated.report.is_empty(),
+                "{condition}: {}",
+                translated.report
+            );
+            let p = &translated.outputs[0].pprof;
+            let types: Vec<&[u8]> = p
+                .sample_type
+                .iter()
+                .map(|t| p.string(t.r#type).unwrap())
+                .collect();
+            assert_eq!(types, [b"samples".as_slice(), b"cpu"], "{condition}");
+            let values: Vec<Vec<i64>> = p.sample.iter().map(|s| s.value.clone()).collect();
+            assert_eq!(values, [vec![1, 10], vec![2, 20]], "{condition}");
+            assert_holds(condition, &data, p);
+        }
+        Alignment::Split => {
+            assert_eq!(
+                placed,
+                [(0, 0, Some(0)), (0, 0, Some(1))],
+                "{condition}: expected one pprof per Profile"
+            );
+            for (k, output) in translated.outputs.iter().enumerate() {
+                assert_eq!(output.suffix(), format!("r0.s0.p{k}"));
+                assert_eq!(output.pprof.sample_type.len(), 1, "{condition}: p{k}");
+                let own = build::payload(d.clone(), vec![profiles[k].clone()]);
+                assert_holds(&format!("{condition}: p{k}"), &own, &output.pprof);
+            }
+        }
+        Alignment::Refused(_) => unreachable!(),
+    }
+}
+
+/// `p` holds exactly what pprof can of `data`: translated back to OTLP, nothing differs.
+fn assert_holds(what: &str, data: &ProfilesData, p: &Profile) {
+    let back = pprof_to_otlp(p, &ToOtlpOptions::default()).expect("pprof → OTLP");
+    let differences = compare_otlp(data, &back, OtlpView::PprofRepresentable);
+    assert!(
+        differences.is_empty(),
+        "{what}: the pprof does not hold its Profile:\n{}",
+        build::lines(&differences)
+    );
+}
+
+#[test]
+fn align_control_profiles_equal_but_in_sample_type_become_one_pprof() {
+    assert_alignment("nothing differs", |_, _| {}, Alignment::OnePprof);
+}
+
+#[test]
+fn align_control_attribute_order_within_a_sample_is_no_difference() {
+    assert_alignment(
+        "the same sample attributes in another order",
+        |_, p| p[1].samples[0].attribute_indices.reverse(),
+        Alignment::OnePprof,
+    );
+}
+
+#[test]
+fn align_control_profile_attribute_order_is_no_difference() {
+    assert_alignment(
+        "the same profile attributes in another order",
+        |_, p| p[1].attribute_indices.reverse(),
+        Alignment::OnePprof,
+    );
+}
+
+#[test]
+fn align_split_when_sample_counts_differ() {
+    assert_alignment(
+        "a third sample in the second Profile",
+        |_, p| {
+            let extra = p[1].samples[0].clone();
+            p[1].samples.push(extra);
+        },
+        Alignment::Split,
+    );
+}
+
+#[test]
+fn align_split_when_a_position_has_another_stack() {
+    // Both Profiles use both stacks, in another order.
+    assert_alignment(
+        "stack_index at each position",
+        |_, p| {
+            p[1].samples[0].stack_index = 2;
+            p[1].samples[1].stack_index = 1;
+        },
+        Alignment::Split,
+    );
+}
+
+#[test]
+fn align_split_when_a_position_has_another_link() {
+    assert_alignment(
+        "link_index at one position",
+        |d, p| {
+            d.link_table.push(otlp::Link {
+                trace_id: vec![0x11; 16],
+                span_id: vec![0x22; 8],
+            });
+            p[1].samples[0].link_index = 1;
+        },
+        Alignment::Split,
+    );
+}
+
+#[test]
+fn align_split_when_a_position_has_other_attributes() {
+    // Both Profiles use both label sets, in another order.
+    assert_alignment(
+        "sample attribute_indices at each position",
+        |_, p| {
+            p[1].samples[0].attribute_indices = vec![THREAD_MAIN];
+            p[1].samples[1].attribute_indices = vec![THREAD_WORKER, POOL_IO];
+        },
+        Alignment::Split,
+    );
+}
+
+#[test]
+fn align_split_when_the_first_profile_has_a_timestamp() {
+    assert_alignment(
+        "a timestamp on a sample of the first Profile",
+        |_, p| p[0].samples[0].timestamps_unix_nano = vec![1_500],
+        Alignment::Split,
+    );
+}
+
+#[test]
+fn align_refused_not_mixed_when_the_first_profile_has_two_values() {
+    assert_alignment(
+        "two values in a sample of the first Profile",
+        |_, p| p[0].samples[0].values = vec![10, 11],
+        Alignment::Refused(
+            "resource_profiles[0].scope_profiles[0].profiles[0].samples[0]: 2 values and 0 timestamps (a sample needs one value, or as many values as timestamps, or timestamps only)",
+        ),
+    );
+}
+
+#[test]
+fn align_split_when_a_later_profile_has_a_timestamp() {
+    assert_alignment(
+        "a timestamp on a sample of the second Profile",
+        |_, p| p[1].samples[0].timestamps_unix_nano = vec![1_500],
+        Alignment::Split,
+    );
+}
+
+#[test]
+fn align_split_when_a_later_profile_has_timestamps_only() {
+    assert_alignment(
+        "timestamps and no value in a sample of the second Profile",
+        |_, p| {
+            let s = &mut p[1].samples[1];
+            s.values.clear();
+            s.timestamps_unix_nano = vec![1_500, 1_600];
+        },
+        Alignment::Split,
+    );
+}
+
+#[test]
+fn align_refused_not_mixed_when_a_later_profile_has_two_values() {
+    assert_alignment(
+        "two values in a sample of the second Profile",
+        |_, p| p[1].samples[1].values = vec![2, 3],
+        Alignment::Refused(
+            "resource_profiles[0].scope_profiles[0].profiles[1].samples[1]: 2 values and 0 timestamps (a sample needs one value, or as many values as timestamps, or timestamps only)",
+        ),
+    );
+}
+
+#[test]
+fn align_split_when_times_differ() {
+    assert_alignment(
+        "time_unix_nano",
+        |_, p| p[1].time_unix_nano += 1,
+        Alignment::Split,
+    );
+}
+
+#[test]
+fn align_split_when_durations_differ() {
+    assert_alignment(
+        "duration_nano",
+        |_, p| p[1].duration_nano += 1,
+        Alignment::Split,
+    );
+}
+
+#[test]
+fn align_split_when_periods_differ() {
+    assert_alignment("period", |_, p| p[1].period += 1, Alignment::Split);
+}
+
+#[test]
+fn align_split_when_period_types_differ() {
+    assert_alignment(
+        "period_type",
+        |d, p| {
+            p[1].period_type = Some(otlp::ValueType {
+                type_strindex: sidx(d, "samples"),
+                unit_strindex: sidx(d, "count"),
+            });
+        },
+        Alignment::Split,
+    );
+}
+
+#[test]
+fn align_split_when_one_profile_has_no_period_type() {
+    assert_alignment(
+        "period_type present in one Profile only",
+        |_, p| p[1].period_type = None,
+        Alignment::Split,
+    );
+}
+
+#[test]
+fn align_split_when_profile_attributes_differ() {
+    assert_alignment(
+        "profile attribute_indices",
+        |_, p| p[1].attribute_indices = vec![PROFILE_COMMENT],
+        Alignment::Split,
     );
 }

@@ -26,6 +26,8 @@ mod pprof_codec;
 mod semantic_equality;
 /// Snapshots of the OTLP JSON written for small fixtures.
 mod snapshots_json;
+/// Standard output: `-o -`, and binary output refused on a terminal.
+mod stdout;
 /// Corpus location and file helpers.
 mod util;
 /// pprof and OTLP validation rules.

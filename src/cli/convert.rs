@@ -38,7 +38,8 @@ Exit status: 0 converted, 2 error.";
 pub struct Args {
     /// Input files or directories; none or `-` reads stdin.
     inputs: Vec<PathBuf>,
-    /// Output file (or directory, with several inputs); absent writes stdout.
+    /// Output file (or directory, with several inputs); absent or `-` writes stdout (one input
+    /// only; `./-` names a file called `-`).
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// Output format.
@@ -78,8 +79,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !batch {
         let source = Source::parse(args.inputs.first().map(PathBuf::as_path));
         let destination = match &args.output {
-            None => Destination::Stdout,
-            Some(path) => Destination::File(path.clone()),
+            Some(path) if !is_stdout(path) => Destination::File(path.clone()),
+            _ => Destination::Stdout,
         };
         convert_one(&args, &source, &destination)?;
         return Ok(ExitCode::SUCCESS);
@@ -87,6 +88,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Some(out_dir) = args.output.as_deref() else {
         bail!("several inputs need -o DIRECTORY");
     };
+    if is_stdout(out_dir) {
+        bail!("several inputs need -o DIRECTORY, not stdout (-o -)");
+    }
     let created = !out_dir.exists();
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("{}: cannot create directory", out_dir.display()))?;
@@ -134,6 +138,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `-o -`: stdout, as `-` is stdin for inputs.
+fn is_stdout(output: &Path) -> bool {
+    output.as_os_str() == "-"
 }
 
 /// Every input file with its output path relative to the output directory (extension still
