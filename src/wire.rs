@@ -27,6 +27,10 @@ pub struct WireError {
     pub what: &'static str,
 }
 
+/// [`WireError::what`] for a field of wire type 3, 4 (groups), 6 or 7: readers that must refuse
+/// groups where a protobuf runtime would skip them tell this case apart by it.
+pub const UNSUPPORTED_WIRE_TYPE: &str = "unsupported wire type";
+
 /// Iterates over `(field_number, value)` of one message; stops at the first malformed field.
 pub struct Fields<'a> {
     bytes: &'a [u8],
@@ -85,7 +89,7 @@ impl<'a> Fields<'a> {
                 let b = self.take(4).ok_or("truncated fixed32")?;
                 Value::Fixed32(u32::from_le_bytes(b.try_into().unwrap_or_default()))
             }
-            _ => return Err("unsupported wire type"),
+            _ => return Err(UNSUPPORTED_WIRE_TYPE),
         };
         Ok((number, value))
     }

@@ -79,7 +79,7 @@ fn refuse_groups(bytes: &[u8], schema: Schema, path: &str) -> Result<(), DecodeE
     for field in crate::wire::fields(bytes) {
         let (number, value) = match field {
             Ok(field) => field,
-            Err(e) if e.what == "unsupported wire type" => {
+            Err(e) if e.what == crate::wire::UNSUPPORTED_WIRE_TYPE => {
                 return Err(DecodeError::Group {
                     message: path.to_owned(),
                 });
