@@ -60,18 +60,24 @@ var pprotelOnlyRules = []string{
 
 // ReadConform reads conform -json output: one JSON object per line.
 func ReadConform(r io.Reader) ([]ConformFile, error) {
+	return readJSONLines[ConformFile](r, "conform output")
+}
+
+// readJSONLines reads one JSON value of type T per line until the end of r;
+// what names the input in errors.
+func readJSONLines[T any](r io.Reader, what string) ([]T, error) {
 	dec := json.NewDecoder(r)
-	var out []ConformFile
+	var out []T
 	for {
-		var f ConformFile
-		err := dec.Decode(&f)
+		var v T
+		err := dec.Decode(&v)
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("conform output: %v", err)
+			return nil, fmt.Errorf("%s: %v", what, err)
 		}
-		out = append(out, f)
+		out = append(out, v)
 	}
 }
 

@@ -1,8 +1,6 @@
 package agree
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -28,19 +26,7 @@ var PprofRules = []string{
 // ReadPprofVerdicts reads `pprotel-interop check-pprof -json` output: one
 // JSON object per line.
 func ReadPprofVerdicts(r io.Reader) ([]check.PprofVerdict, error) {
-	dec := json.NewDecoder(r)
-	var out []check.PprofVerdict
-	for {
-		var v check.PprofVerdict
-		err := dec.Decode(&v)
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("check-pprof output: %v", err)
-		}
-		out = append(out, v)
-	}
+	return readJSONLines[check.PprofVerdict](r, "check-pprof output")
 }
 
 // ComparePprof matches google/pprof's verdicts with pprotel's report by file
