@@ -1115,3 +1115,108 @@ fn unreferenced_attributes_and_links_and_an_explicit_unfolded_flag_are_reported(
     );
     assert!(!translated.outputs[0].pprof.location[0].is_folded);
 }
+
+/// What pprof fields cannot hold about the attributes they come from is reported, not dropped:
+/// a unit on a profile, mapping or location attribute (only labels have one), a comment or a
+/// build id that is not a string, and a `pprof.scope.sample_type_order` that is not an order of
+/// the scope's Profiles (the reference translator's order is used instead).
+#[test]
+fn attribute_units_non_string_comments_and_build_ids_and_a_bad_sample_type_order_are_reported() {
+    let int = |n: i64| {
+        Some(AnyValue {
+            value: Some(Value::IntValue(n)),
+        })
+    };
+    let mut data = build::counted(vec![otlp::Sample {
+        stack_index: 1,
+        values: vec![1],
+        ..Default::default()
+    }]);
+    let d = data.dictionary.as_mut().unwrap();
+    d.string_table.extend(
+        [
+            "pprof.profile.comment",
+            "process.executable.build_id.gnu",
+            "pprof.mapping.has_functions",
+            "pprof.location.is_folded",
+            "bytes",
+        ]
+        .map(String::from),
+    );
+    let unit = sidx(d, "bytes");
+    let attribute = |d: &mut otlp::ProfilesDictionary, key: &str, value, unit_strindex| {
+        d.attribute_table.push(otlp::KeyValueAndUnit {
+            key_strindex: sidx(d, key),
+            value,
+            unit_strindex,
+        });
+        d.attribute_table.len() as i32 - 1
+    };
+    let comment = attribute(d, "pprof.profile.comment", int(7), 0);
+    let build_id = attribute(d, "process.executable.build_id.gnu", int(7), 0);
+    let flag = Some(AnyValue {
+        value: Some(Value::BoolValue(true)),
+    });
+    let has_functions = attribute(d, "pprof.mapping.has_functions", flag.clone(), unit);
+    let folded = attribute(d, "pprof.location.is_folded", flag, unit);
+    d.mapping_table.push(otlp::Mapping {
+        memory_limit: 0x1000,
+        attribute_indices: vec![build_id, has_functions],
+        ..Default::default()
+    });
+    d.location_table.push(otlp::Location {
+        mapping_index: 1,
+        attribute_indices: vec![folded],
+        ..Default::default()
+    });
+    d.stack_table[1].location_indices = vec![1];
+    let scope = &mut data.resource_profiles[0].scope_profiles[0];
+    scope.profiles[0].attribute_indices = vec![comment];
+    scope.scope = Some(pprotel::otlp::common::InstrumentationScope {
+        attributes: vec![kv(
+            "pprof.scope.sample_type_order",
+            Some(AnyValue {
+                value: Some(Value::ArrayValue(ArrayValue {
+                    values: vec![int(5).unwrap()],
+                })),
+            }),
+        )],
+        ..Default::default()
+    });
+    let translated = otlp_to_pprof(&data).unwrap();
+    let mut noted: Vec<(&str, &str)> = translated
+        .report
+        .entries()
+        .map(|(what, e)| (what, e.first.as_str()))
+        .collect();
+    noted.sort();
+    assert_eq!(
+        noted,
+        [
+            (
+                "location attribute \"pprof.location.is_folded\" with a unit",
+                "dictionary.location_table[1].attribute_indices[0]"
+            ),
+            (
+                "mapping attribute \"pprof.mapping.has_functions\" with a unit",
+                "dictionary.mapping_table[1].attribute_indices[1]"
+            ),
+            (
+                "mapping build id that is not a string",
+                "dictionary.mapping_table[1].attribute_indices[0]"
+            ),
+            (
+                "profile comment that is not a string",
+                "resource_profiles[0].scope_profiles[0].profiles[0].attribute_indices[0]"
+            ),
+            (
+                "scope attribute \"pprof.scope.sample_type_order\" that is not an order of the profiles",
+                "resource_profiles[0].scope_profiles[0].scope.attributes"
+            ),
+        ]
+    );
+    // What pprof can hold still arrives.
+    let p = &translated.outputs[0].pprof;
+    assert!(p.mapping[0].has_functions && p.location[0].is_folded);
+    assert_eq!(p.comment.len(), 1);
+}

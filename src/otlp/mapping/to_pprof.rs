@@ -574,7 +574,7 @@ impl<'a, 'd> Builder<'a, 'd> {
         }
 
         let (sample_types, order) =
-            self.sample_types(profiles, scope_attributes, whole_scope, at)?;
+            self.sample_types(profiles, scope_attributes, whole_scope, at, report)?;
         out.sample_type = sample_types;
         out.sample = self.samples(profiles, &order, &locations, at, report)?;
 
@@ -709,16 +709,19 @@ impl<'a, 'd> Builder<'a, 'd> {
             let attr_path = || path(&format!("attribute_indices[{n}]"));
             let kv = self.dict.attribute(a, attr_path)?;
             let key = self.dict.string(kv.key_strindex, attr_path)?;
+            note_unit(kv, "mapping", key, attr_path, report);
             let value = kv.value.as_ref().and_then(|v| v.value.as_ref());
             match (key, value) {
-                (semconv::BUILD_ID_GNU, _) => {
-                    build_ids[0] = self.dict.string_value(kv.value.as_ref())
-                }
-                (semconv::BUILD_ID_GO, _) => {
-                    build_ids[1] = self.dict.string_value(kv.value.as_ref())
-                }
-                (semconv::BUILD_ID_HTLHASH, _) => {
-                    build_ids[2] = self.dict.string_value(kv.value.as_ref())
+                (semconv::BUILD_ID_GNU | semconv::BUILD_ID_GO | semconv::BUILD_ID_HTLHASH, _) => {
+                    let kind = match key {
+                        semconv::BUILD_ID_GNU => 0,
+                        semconv::BUILD_ID_GO => 1,
+                        _ => 2,
+                    };
+                    match self.dict.string_value(kv.value.as_ref()) {
+                        Some(build_id) => build_ids[kind] = Some(build_id),
+                        None => report.note("mapping build id that is not a string", attr_path),
+                    }
                 }
                 // pprof writes a flag only when it is true: an explicit false comes back absent.
                 (
@@ -789,6 +792,7 @@ impl<'a, 'd> Builder<'a, 'd> {
             let attr_path = || path(&format!("attribute_indices[{n}]"));
             let kv = self.dict.attribute(a, attr_path)?;
             let key = self.dict.string(kv.key_strindex, attr_path)?;
+            note_unit(kv, "location", key, attr_path, report);
             match (key, kv.value.as_ref().and_then(|v| v.value.as_ref())) {
                 // pprof writes the flag only when true: an explicit false comes back absent.
                 (semconv::IS_FOLDED, Some(Value::BoolValue(false))) => {
@@ -814,16 +818,16 @@ impl<'a, 'd> Builder<'a, 'd> {
         scope_attributes: &[KeyValue],
         whole_scope: bool,
         at: &ProfilePath,
+        report: &mut Report,
     ) -> Result<(Vec<pprof::ValueType>, Vec<usize>), MappingError> {
         let m = profiles.len();
-        let recorded = whole_scope
+        let attribute = whole_scope
             .then(|| {
-                recorded_order(
-                    self.dict
-                        .scope_attribute(scope_attributes, semconv::SAMPLE_TYPE_ORDER),
-                )
+                self.dict
+                    .scope_attribute(scope_attributes, semconv::SAMPLE_TYPE_ORDER)
             })
             .flatten();
+        let recorded = recorded_order(attribute);
         // pprotel writes `[]` and one Profile without a sample type for a pprof that has none.
         if recorded.as_deref() == Some(&[])
             && m == 1
@@ -836,6 +840,19 @@ impl<'a, 'd> Builder<'a, 'd> {
         }
         let order = match recorded {
             Some(order) if is_permutation(&order, m) => order,
+            _ if attribute.is_some() => {
+                // Not an order of these Profiles: it says nothing pprof can keep.
+                report.note(
+                    "scope attribute \"pprof.scope.sample_type_order\" that is not an order of the profiles",
+                    || {
+                        format!(
+                            "resource_profiles[{}].scope_profiles[{}].scope.attributes",
+                            at.r, at.s
+                        )
+                    },
+                );
+                sample_type_order(m)
+            }
             _ => sample_type_order(m),
         };
         let mut types = vec![pprof::ValueType::default(); m];
@@ -1035,18 +1052,25 @@ impl<'a, 'd> Builder<'a, 'd> {
             let attr_path = || at.profile(0) + &format!(".attribute_indices[{n}]");
             let kv = self.dict.attribute(a, attr_path)?;
             let key = self.dict.string(kv.key_strindex, attr_path)?;
+            note_unit(kv, "profile", key, attr_path, report);
             let value = kv.value.as_ref();
             let text = self.dict.string_value(value);
             match (key, text) {
                 (semconv::COMMENT, _) => match value.and_then(|v| v.value.as_ref()) {
                     Some(Value::ArrayValue(array)) => {
                         for element in &array.values {
-                            let c = self.dict.string_value(Some(element)).unwrap_or_default();
-                            let c = self.text(c);
+                            let c = self.dict.string_value(Some(element));
+                            if c.is_none() {
+                                report.note("profile comment that is not a string", attr_path);
+                            }
+                            let c = self.text(c.unwrap_or_default());
                             out.comment.push(c);
                         }
                     }
                     _ => {
+                        if text.is_none() {
+                            report.note("profile comment that is not a string", attr_path);
+                        }
                         let c = self.text(text.unwrap_or_default());
                         out.comment.push(c);
                     }
@@ -1070,6 +1094,20 @@ impl<'a, 'd> Builder<'a, 'd> {
             out.comment.push(c);
         }
         Ok(())
+    }
+}
+
+/// The unit of a profile, mapping or location attribute: these become pprof fields, which have
+/// no unit (only labels have one, `num_unit`).
+fn note_unit(
+    kv: &KeyValueAndUnit,
+    owner: &str,
+    key: &str,
+    path: impl FnOnce() -> String,
+    report: &mut Report,
+) {
+    if kv.unit_strindex != 0 {
+        report.note(format!("{owner} attribute {key:?} with a unit"), path);
     }
 }
 
